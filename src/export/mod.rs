@@ -1,0 +1,3 @@
+//! Export: record schema and sinks (stdout NDJSON, rotating zstd files).
+
+pub mod record;

@@ -1,0 +1,130 @@
+//! Record schema version 1 (DESIGN §3): the structs serialized as NDJSON lines.
+//!
+//! Field order is the declaration order here and is part of the contract: `type` first, then
+//! `v` and `probe`. Times are integer microseconds, addresses are strings, and a metric that
+//! could not be measured is `null`, never 0.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Schema version carried by every record as `"v"`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// An endpoint of a flow. `port` is `null` for protocols without ports (ICMP, …).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Endpoint {
+    pub ip: String,
+    pub port: Option<u16>,
+}
+
+/// Per-direction counters of a flow. The TCP-only counters are `null` for other protocols.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DirRecord {
+    pub packets: u64,
+    /// Innermost IP packet lengths from their headers (wire bytes).
+    pub bytes: u64,
+    /// L4 payload bytes (wire lengths).
+    pub payload_bytes: u64,
+    pub retransmits: Option<u32>,
+    pub out_of_order: Option<u32>,
+    pub zero_window: Option<u32>,
+}
+
+/// The decapsulated outermost tunnel of a flow.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct TunnelRecord {
+    pub kind: &'static str,
+    /// GTP-U TEID seen on client→server packets.
+    pub teid_up: Option<u32>,
+    /// GTP-U TEID seen on server→client packets.
+    pub teid_down: Option<u32>,
+    pub vni: Option<u32>,
+    pub key: Option<u32>,
+    /// Outer source address of the client's packets.
+    pub outer_client: String,
+    /// Outer destination address of the client's packets.
+    pub outer_server: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DataRttRecord {
+    pub count: u32,
+    pub min: u64,
+    pub mean: u64,
+    pub max: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct TcpRecord {
+    pub outcome: &'static str,
+    pub syn_retries: u32,
+    pub server_rtt_us: Option<u64>,
+    pub client_rtt_us: Option<u64>,
+    pub handshake_rtt_us: Option<u64>,
+    pub ttfb_us: Option<u64>,
+    pub data_rtt_us: Option<DataRttRecord>,
+    pub rst_by: Option<&'static str>,
+}
+
+/// `flow` record: one per flow when it ends, plus interim ones (`final: false`).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct FlowRecord {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub v: u32,
+    pub probe: String,
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    pub end_reason: &'static str,
+    pub first_us: u64,
+    pub last_us: u64,
+    /// "tcp" | "udp" | "icmp" | "icmpv6" | "sctp" | the protocol number as a string.
+    pub proto: String,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub vlan: Option<Vec<u16>>,
+    pub tunnel: Option<TunnelRecord>,
+    pub subscriber: Option<String>,
+    pub service: Option<String>,
+    pub app: Option<&'static str>,
+    pub c2s: DirRecord,
+    pub s2c: DirRecord,
+    pub tcp: Option<TcpRecord>,
+    pub quality: Vec<&'static str>,
+}
+
+/// `stats` record: probe health for the interval (for `read`: the whole input).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct StatsRecord {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub v: u32,
+    pub probe: String,
+    /// First and last packet timestamps of the interval (`null` when no packet was read).
+    pub start_us: Option<u64>,
+    pub end_us: Option<u64>,
+    /// Frames read from the capture: `decoded + malformed + ignored`.
+    pub packets: u64,
+    /// Wire bytes of those frames.
+    pub bytes: u64,
+    pub decoded: u64,
+    pub malformed: u64,
+    pub ignored: u64,
+    /// Malformed frames by reason (only reasons that occurred).
+    pub malformed_by_reason: BTreeMap<&'static str, u64>,
+    /// Ignored frames by reason (only reasons that occurred).
+    pub ignored_by_reason: BTreeMap<&'static str, u64>,
+    /// Fragments held for reassembly, datagrams completed, and fragments dropped by reason.
+    pub fragments: u64,
+    pub reassembled: u64,
+    pub fragments_dropped: BTreeMap<&'static str, u64>,
+    pub flows_created: u64,
+    pub flows_active: u64,
+    pub flows_evicted: u64,
+    pub flow_records: u64,
+    /// Kernel drops: `null` offline (no kernel involved).
+    pub kernel_drops: Option<u64>,
+    /// Capture files that ended in an error (truncated or corrupt).
+    pub capture_errors: u64,
+}
