@@ -1,0 +1,442 @@
+//! The offline pipeline: one reader thread, N workers, and the merger on the calling thread.
+//!
+//! ```text
+//!  reader ──Batch{block, [PacketRef]}──▶ worker i ──Chunk{tick, lines}──▶ merger ──▶ Sink
+//!         ◀──────── empty Vec<PacketRef> (recycled) ───┘
+//! ```
+//!
+//! * The reader walks the capture files in order, picks a worker per packet by a symmetric hash
+//!   of the innermost address pair (both directions and all fragments of a pair meet on one
+//!   worker) and sends batches of packet references; the bytes stay in the shared block.
+//! * Determinism: whenever packet time crosses a second boundary the reader flushes its
+//!   batches and sends every worker a `Tick`. Workers run their timeouts at ticks only and ship
+//!   the records emitted since the previous tick as one chunk; the merger writes a tick's
+//!   chunks once all workers delivered them, lines sorted. Which records fall in which tick
+//!   depends only on the packets, so output is byte-identical for any worker count and batch
+//!   size (unless the flow table overflows: capacity is divided over the workers).
+//! * No per-packet allocation, lock or atomic: batch vectors are recycled, counters are plain
+//!   per-worker integers merged at the end.
+
+use std::path::PathBuf;
+use std::thread;
+
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+
+use crate::capture::{Block, CaptureError, CaptureReader, PacketRef};
+use crate::config::{Cidr, Config};
+use crate::decode::frag::{FragConfig, Reassembler};
+use crate::decode::{self, L4};
+use crate::export::record::{StatsRecord, SCHEMA_VERSION};
+use crate::export::sink::Sink;
+use crate::flow::key::dispatch_hash;
+use crate::flow::table::{FlowTable, TableOptions};
+use crate::telemetry::{Counters, Progress};
+use crate::time::Timestamp;
+
+/// Packet time between worker ticks (timeouts and record hand-over), µs.
+pub const TICK_US: u64 = 1_000_000;
+
+/// Record types `read` can write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordSet {
+    pub flow: bool,
+    pub stats: bool,
+}
+
+impl RecordSet {
+    pub const ALL: RecordSet = RecordSet {
+        flow: true,
+        stats: true,
+    };
+
+    /// Parse a comma list; names of record types of later milestones are accepted and produce
+    /// nothing yet.
+    pub fn parse(list: &str) -> Result<RecordSet, String> {
+        let mut set = RecordSet {
+            flow: false,
+            stats: false,
+        };
+        for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match name {
+                "flow" => set.flow = true,
+                "stats" => set.stats = true,
+                "dns" | "http" | "tls" | "subscriber" | "cell" => {}
+                other => {
+                    return Err(format!(
+                        "unknown record type \"{other}\": use a comma list of flow, stats, dns, http, tls, subscriber, cell"
+                    ))
+                }
+            }
+        }
+        Ok(set)
+    }
+}
+
+/// Everything `read` needs.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    pub inputs: Vec<PathBuf>,
+    pub workers: usize,
+    pub batch_size: usize,
+    pub config: Config,
+    pub home_nets: Vec<Cidr>,
+    pub records: RecordSet,
+    pub progress: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct RunSummary {
+    pub counters: Counters,
+    /// Files that ended in an error (everything before the damage was processed).
+    pub capture_errors: Vec<CaptureError>,
+}
+
+struct Batch {
+    block: Block,
+    pkts: Vec<PacketRef>,
+}
+
+enum ToWorker {
+    Batch(Batch),
+    /// Run timeouts at `now` and ship the records of tick `seq`.
+    Tick {
+        seq: u64,
+        now: Timestamp,
+    },
+    /// End of input: flush every flow into tick `seq`.
+    End {
+        seq: u64,
+    },
+}
+
+enum ToMerger {
+    Chunk {
+        seq: u64,
+        lines: Vec<u8>,
+        now_us: u64,
+    },
+    Done(Box<Counters>),
+}
+
+/// Run `read`: all inputs as one stream, records to `sink`.
+pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunSummary> {
+    let n = opts.workers.max(1);
+    let batch_size = opts.batch_size.max(1);
+    let (merger_tx, merger_rx) = unbounded::<ToMerger>();
+    let (recycle_tx, recycle_rx) = unbounded::<Vec<PacketRef>>();
+    let mut worker_txs = Vec::with_capacity(n);
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let (tx, rx) = bounded::<ToWorker>(16);
+        worker_txs.push(tx);
+        let merger_tx = merger_tx.clone();
+        let recycle_tx = recycle_tx.clone();
+        let table_opts = TableOptions {
+            flow: opts.config.flow.clone(),
+            capacity: (opts.config.flow.max_flows / n).max(1),
+            probe_id: opts.config.probe_id.clone(),
+            home_nets: opts.home_nets.clone(),
+        };
+        let frag = FragConfig {
+            max_datagrams: opts.config.decode.frag_max_datagrams,
+            max_bytes: opts.config.decode.frag_max_bytes,
+            timeout_us: opts.config.decode.frag_timeout_us,
+            max_datagram_len: 65_535,
+        };
+        handles.push(
+            thread::Builder::new()
+                .name(format!("cemprobe-worker-{i}"))
+                .spawn(move || worker(rx, merger_tx, recycle_tx, table_opts, frag))?,
+        );
+    }
+    drop(merger_tx);
+
+    let reader_opts = opts.clone();
+    let reader = thread::Builder::new()
+        .name("cemprobe-reader".into())
+        .spawn(move || read_all(&reader_opts, batch_size, &worker_txs, &recycle_rx))?;
+
+    // Merger: write each tick's records once every worker delivered its chunk.
+    let mut pending: std::collections::BTreeMap<u64, (usize, Vec<Vec<u8>>, u64)> =
+        Default::default();
+    let mut next_seq = 0u64;
+    let mut counters = Counters::default();
+    let mut done = 0;
+    let mut write_error = None;
+    while done < n {
+        let Ok(msg) = merger_rx.recv() else { break };
+        match msg {
+            ToMerger::Chunk { seq, lines, now_us } => {
+                let e = pending
+                    .entry(seq)
+                    .or_insert_with(|| (0, Vec::new(), now_us));
+                e.0 += 1;
+                if !lines.is_empty() {
+                    e.1.push(lines);
+                }
+                while pending.get(&next_seq).is_some_and(|e| e.0 == n) {
+                    let (_, chunks, now_us) = pending.remove(&next_seq).expect("checked above");
+                    if opts.records.flow && write_error.is_none() {
+                        if let Err(e) = write_sorted(sink, &chunks, now_us) {
+                            write_error = Some(e);
+                        }
+                    }
+                    next_seq += 1;
+                }
+            }
+            ToMerger::Done(c) => {
+                counters += &c;
+                done += 1;
+            }
+        }
+    }
+    for h in handles {
+        h.join().map_err(|_| {
+            std::io::Error::other("a worker thread panicked: this is a bug, please report it")
+        })?;
+    }
+    let (capture_errors, reader_counters) = reader.join().map_err(|_| {
+        std::io::Error::other("the reader thread panicked: this is a bug, please report it")
+    })?;
+    counters.packets += reader_counters.packets;
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    if opts.records.stats {
+        let line = serde_json::to_vec(&stats_record(
+            &opts.config.probe_id,
+            &counters,
+            capture_errors.len(),
+        ))
+        .map_err(std::io::Error::other)?;
+        sink.write_line(&line, counters.last_us.unwrap_or(0))?;
+    }
+    sink.finish()?;
+    Ok(RunSummary {
+        counters,
+        capture_errors,
+    })
+}
+
+fn write_sorted(sink: &mut dyn Sink, chunks: &[Vec<u8>], now_us: u64) -> std::io::Result<()> {
+    let mut lines: Vec<&[u8]> = chunks
+        .iter()
+        .flat_map(|c| c.split(|&b| b == b'\n'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.sort_unstable();
+    for l in lines {
+        sink.write_line(l, now_us)?;
+    }
+    Ok(())
+}
+
+/// Build the `stats` record from merged counters.
+pub fn stats_record(probe: &str, c: &Counters, capture_errors: usize) -> StatsRecord {
+    StatsRecord {
+        kind: "stats",
+        v: SCHEMA_VERSION,
+        probe: probe.to_owned(),
+        start_us: c.first_us,
+        end_us: c.last_us,
+        packets: c.packets,
+        bytes: c.bytes,
+        decoded: c.decoded,
+        malformed: c.malformed(),
+        ignored: c.ignored(),
+        malformed_by_reason: c.by_reason(true),
+        ignored_by_reason: c.by_reason(false),
+        fragments: c.frag.fragments,
+        reassembled: c.frag.reassembled,
+        fragments_dropped: c
+            .frag
+            .dropped_by_reason()
+            .into_iter()
+            .filter(|&(_, n)| n > 0)
+            .collect(),
+        flows_created: c.flows_created,
+        flows_active: 0,
+        flows_evicted: c.flows_evicted,
+        flow_records: c.flow_records,
+        kernel_drops: None,
+        capture_errors: capture_errors as u64,
+    }
+}
+
+/// Reader thread: every input in order, dispatched to workers in batches.
+fn read_all(
+    opts: &ReadOptions,
+    batch_size: usize,
+    txs: &[Sender<ToWorker>],
+    recycle: &Receiver<Vec<PacketRef>>,
+) -> (Vec<CaptureError>, Counters) {
+    let n = txs.len();
+    let mut errors = Vec::new();
+    let mut pending: Vec<Option<Batch>> = (0..n).map(|_| None).collect();
+    let mut next_tick: Option<u64> = None;
+    let mut seq = 0u64;
+    let progress = Progress::new(&opts.inputs, opts.progress);
+    let mut done_bytes = 0u64;
+    let mut packets = 0u64;
+
+    let flush = |pending: &mut Vec<Option<Batch>>| {
+        for (w, slot) in pending.iter_mut().enumerate() {
+            if let Some(b) = slot.take() {
+                let _ = txs[w].send(ToWorker::Batch(b));
+            }
+        }
+    };
+
+    for path in &opts.inputs {
+        let mut reader = match CaptureReader::open(path) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let file_len = reader.len_hint().unwrap_or(0);
+        let result = reader.run(&mut |block: &Block, p: PacketRef| {
+            packets += 1;
+            if packets % 65_536 == 0 {
+                progress.update(done_bytes + p.offset as u64, packets);
+            }
+            let tick = p.ts.as_us() - p.ts.as_us() % TICK_US;
+            match next_tick {
+                None => next_tick = Some(tick + TICK_US),
+                Some(t) if p.ts.as_us() >= t => {
+                    flush(&mut pending);
+                    for tx in txs {
+                        let _ = tx.send(ToWorker::Tick {
+                            seq,
+                            now: Timestamp(tick),
+                        });
+                    }
+                    seq += 1;
+                    next_tick = Some(tick + TICK_US);
+                }
+                Some(_) => {}
+            }
+            let w = if n == 1 { 0 } else { pick_worker(block, &p, n) };
+            let slot = &mut pending[w];
+            if slot
+                .as_ref()
+                .is_some_and(|b| !std::sync::Arc::ptr_eq(&b.block, block))
+            {
+                let _ = txs[w].send(ToWorker::Batch(slot.take().expect("checked")));
+            }
+            let batch = slot.get_or_insert_with(|| Batch {
+                block: block.clone(),
+                pkts: recycle
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(batch_size)),
+            });
+            batch.pkts.push(p);
+            if batch.pkts.len() >= batch_size {
+                let _ = txs[w].send(ToWorker::Batch(slot.take().expect("just filled")));
+            }
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+        done_bytes += file_len;
+    }
+    flush(&mut pending);
+    for tx in txs {
+        let _ = tx.send(ToWorker::End { seq });
+    }
+    progress.finish(packets);
+    // The reader counts nothing itself: workers count every packet they receive.
+    (errors, Counters::default())
+}
+
+/// The worker for a packet: symmetric hash of the innermost address pair. Frames that do not
+/// decode go to worker 0, which counts them.
+fn pick_worker(block: &Block, p: &PacketRef, n: usize) -> usize {
+    match decode::frame(p.link, p.data(block), p.wire_len) {
+        Ok(d) => (dispatch_hash(d.ip.src, d.ip.dst) % n as u64) as usize,
+        Err(_) => 0,
+    }
+}
+
+fn worker(
+    rx: Receiver<ToWorker>,
+    merger: Sender<ToMerger>,
+    recycle: Sender<Vec<PacketRef>>,
+    opts: TableOptions,
+    frag: FragConfig,
+) {
+    let mut table = FlowTable::new(opts);
+    let mut reasm = Reassembler::new(frag);
+    let mut c = Counters::default();
+    let mut last_us = 0;
+    for msg in rx {
+        match msg {
+            ToWorker::Batch(mut b) => {
+                for p in &b.pkts {
+                    process_packet(&mut table, &mut reasm, &mut c, p, &b.block);
+                }
+                b.pkts.clear();
+                let _ = recycle.send(b.pkts);
+            }
+            ToWorker::Tick { seq, now } => {
+                table.expire(now, &mut c);
+                reasm.expire(now);
+                last_us = now.as_us();
+                let _ = merger.send(ToMerger::Chunk {
+                    seq,
+                    lines: table.take_output(),
+                    now_us: last_us,
+                });
+            }
+            ToWorker::End { seq } => {
+                table.flush(&mut c);
+                let _ = merger.send(ToMerger::Chunk {
+                    seq,
+                    lines: table.take_output(),
+                    now_us: last_us,
+                });
+                break;
+            }
+        }
+    }
+    c.frag = reasm.stats();
+    let _ = merger.send(ToMerger::Done(Box::new(c)));
+}
+
+/// Decode one packet and account it: the per-packet hot path.
+#[inline]
+pub fn process_packet(
+    table: &mut FlowTable,
+    reasm: &mut Reassembler,
+    c: &mut Counters,
+    p: &PacketRef,
+    block: &[u8],
+) {
+    c.packets += 1;
+    c.bytes += u64::from(p.wire_len);
+    let ts = p.ts.as_us();
+    if c.first_us.is_none_or(|f| ts < f) {
+        c.first_us = Some(ts);
+    }
+    if c.last_us.is_none_or(|l| ts > l) {
+        c.last_us = Some(ts);
+    }
+    match decode::frame(p.link, p.data(block), p.wire_len) {
+        Err(skip) => c.skip(skip.reason()),
+        Ok(d) => {
+            c.decoded += 1;
+            if let L4::Fragment(f) = d.l4 {
+                if let Some(datagram) = reasm.push(p.ts, &d.ip, &f) {
+                    match decode::resume(&d, datagram) {
+                        Ok(whole) => table.update(p.ts, &whole, c),
+                        Err(_) => c.reassembled_malformed += 1,
+                    }
+                }
+            } else {
+                table.update(p.ts, &d, c);
+            }
+        }
+    }
+}

@@ -1,3 +1,4 @@
 //! Export: record schema and sinks (stdout NDJSON, rotating zstd files).
 
 pub mod record;
+pub mod sink;

@@ -1,0 +1,610 @@
+//! The per-worker flow table: lookup, creation, timeouts, eviction and record emission.
+//!
+//! Each worker owns one `FlowTable`; nothing in it is shared or locked. Flows live in a slab
+//! (`Vec<Flow>` reserved up front, so touching it is the only cost of a new flow) indexed by a
+//! `hashbrown::HashTable<u32>` keyed by the canonical [`FlowKey`].
+//!
+//! Timeouts run on packet time (see `docs/FLOWS.md` for the rules):
+//! * idle: a packet for a flow idle ≥ its timeout ends the old flow (`idle`) and starts a new
+//!   one; [`FlowTable::expire`] also ends idle flows. Deadlines sit in one FIFO queue per
+//!   timeout class; since every entry of a queue has the same timeout the queue is ordered by
+//!   creation, and an entry whose flow saw later packets is re-queued lazily when it reaches
+//!   the front (no per-packet queue work).
+//! * closed TCP flows linger `close_linger` to absorb late packets, then are emitted with their
+//!   fixed `fin`/`rst` end reason.
+//! * long flows get an interim record when a packet arrives at or after `first + k × active`.
+//! * when the table is full the oldest flow by creation is evicted (`evicted`, counted).
+//!
+//! Records are serialized into `out` as NDJSON lines; the worker ships them to the merger.
+
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
+use std::net::IpAddr;
+
+use hashbrown::HashTable;
+
+use crate::config::{Cidr, FlowConfig};
+use crate::decode::{Decoded, IpProto, TunnelKind, Vlans, L4};
+use crate::export::record::{
+    DataRttRecord, DirRecord, Endpoint, FlowRecord, TcpRecord, TunnelRecord, SCHEMA_VERSION,
+};
+use crate::flow::key::{FlowKey, Side};
+use crate::flow::tcp::{Close, Segment, TcpTracker};
+use crate::flow::Dir;
+use crate::telemetry::Counters;
+use crate::time::Timestamp;
+
+/// Packet and byte counts of one direction.
+#[derive(Clone, Copy, Debug, Default)]
+struct DirCount {
+    packets: u64,
+    bytes: u64,
+    payload_bytes: u64,
+}
+
+/// Tunnel identity of a flow (boxed: most flows have none).
+#[derive(Clone, Debug)]
+struct FlowTunnel {
+    kind: TunnelKind,
+    teid_up: Option<u32>,
+    teid_down: Option<u32>,
+    vni: Option<u32>,
+    key: Option<u32>,
+    outer_client: IpAddr,
+    outer_server: IpAddr,
+    /// Whether the outer addresses came from a client→server packet (they are reversed from a
+    /// server→client one until then).
+    outer_from_client: bool,
+}
+
+/// One tracked flow.
+#[derive(Clone, Debug)]
+struct Flow {
+    key: FlowKey,
+    /// Bumped when the slot is freed, so queue entries of an old flow are recognised as stale.
+    gen: u32,
+    live: bool,
+    client: Side,
+    mid_flow_start: bool,
+    /// Set when TCP closed: how, and when (µs).
+    closing: Option<(Close, u64)>,
+    first_us: u64,
+    last_us: u64,
+    next_active_us: u64,
+    dirs: [DirCount; 2],
+    vlans: Vlans,
+    tunnel: Option<Box<FlowTunnel>>,
+    tcp: Option<TcpTracker>,
+}
+
+/// A deadline queue entry.
+#[derive(Clone, Copy, Debug)]
+struct Deadline {
+    at_us: u64,
+    slot: u32,
+    gen: u32,
+}
+
+/// Timeout classes with their own FIFO deadline queue.
+const CLASS_OTHER: usize = 0;
+const CLASS_TCP: usize = 1;
+
+/// Settings a table needs besides the flow config.
+#[derive(Clone, Debug)]
+pub struct TableOptions {
+    pub flow: FlowConfig,
+    /// Flows this table may hold (the configured total divided over the workers).
+    pub capacity: usize,
+    pub probe_id: String,
+    pub home_nets: Vec<Cidr>,
+}
+
+/// A worker's flow table.
+pub struct FlowTable {
+    opts: TableOptions,
+    index: HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
+    slots: Vec<Flow>,
+    free: Vec<u32>,
+    live: usize,
+    idle: [VecDeque<Deadline>; 2],
+    linger: VecDeque<Deadline>,
+    /// NDJSON lines of the records emitted since the last [`FlowTable::take_output`].
+    out: Vec<u8>,
+}
+
+/// Why a flow record is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EndReason {
+    Fin,
+    Rst,
+    Idle,
+    Active,
+    Eof,
+    Evicted,
+}
+
+impl EndReason {
+    fn name(self) -> &'static str {
+        match self {
+            EndReason::Fin => "fin",
+            EndReason::Rst => "rst",
+            EndReason::Idle => "idle",
+            EndReason::Active => "active",
+            EndReason::Eof => "eof",
+            EndReason::Evicted => "evicted",
+        }
+    }
+}
+
+impl FlowTable {
+    pub fn new(opts: TableOptions) -> Self {
+        let capacity = opts.capacity.max(1);
+        Self {
+            index: HashTable::with_capacity(capacity.min(1 << 16)),
+            hasher: foldhash::fast::FixedState::with_seed(0x6365_6d70_726f_6265),
+            // Reserve address space for every flow up front: untouched pages cost no memory,
+            // and the slab never reallocates (and copies) on the per-packet path.
+            slots: Vec::with_capacity(capacity),
+            free: Vec::new(),
+            live: 0,
+            idle: [VecDeque::new(), VecDeque::new()],
+            linger: VecDeque::new(),
+            out: Vec::with_capacity(64 << 10),
+            opts: TableOptions { capacity, ..opts },
+        }
+    }
+
+    /// Flows currently tracked.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Take the NDJSON lines emitted so far.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        std::mem::replace(&mut self.out, Vec::with_capacity(64 << 10))
+    }
+
+    /// Account one decoded packet (not a fragment: reassemble first) to its flow.
+    pub fn update(&mut self, now: Timestamp, d: &Decoded<'_>, c: &mut Counters) {
+        let (key, side) = FlowKey::of(d);
+        let hash = self.hasher.hash_one(key);
+        let now_us = now.as_us();
+        let slot = match self.find(hash, &key) {
+            Some(slot) => {
+                let f = &self.slots[slot as usize];
+                let stale = match f.closing {
+                    Some((_, at)) => now_us.saturating_sub(at) >= self.opts.flow.close_linger_us,
+                    None => now_us.saturating_sub(f.last_us) >= self.idle_timeout(f),
+                };
+                if stale {
+                    let reason = closing_reason(f).unwrap_or(EndReason::Idle);
+                    self.finish(slot, reason, c);
+                    self.create(hash, key, side, now_us, d, c)
+                } else {
+                    slot
+                }
+            }
+            None => self.create(hash, key, side, now_us, d, c),
+        };
+        self.apply(slot, hash, side, now_us, d, c);
+    }
+
+    /// End flows whose idle or linger deadline is at or before `now`.
+    pub fn expire(&mut self, now: Timestamp, c: &mut Counters) {
+        let now_us = now.as_us();
+        for class in [CLASS_OTHER, CLASS_TCP] {
+            while let Some(&e) = self.idle[class].front() {
+                if e.at_us > now_us {
+                    break;
+                }
+                self.idle[class].pop_front();
+                let Some(f) = self
+                    .slots
+                    .get(e.slot as usize)
+                    .filter(|f| f.live && f.gen == e.gen)
+                else {
+                    continue;
+                };
+                if f.closing.is_some() {
+                    continue; // the linger queue owns it now
+                }
+                let due = f.last_us.saturating_add(self.idle_timeout(f));
+                if due <= now_us {
+                    self.finish(e.slot, EndReason::Idle, c);
+                } else {
+                    self.idle[class].push_back(Deadline { at_us: due, ..e });
+                }
+            }
+        }
+        while let Some(&e) = self.linger.front() {
+            if e.at_us > now_us {
+                break;
+            }
+            self.linger.pop_front();
+            if let Some(f) = self
+                .slots
+                .get(e.slot as usize)
+                .filter(|f| f.live && f.gen == e.gen)
+            {
+                let reason = closing_reason(f).unwrap_or(EndReason::Idle);
+                self.finish(e.slot, reason, c);
+            }
+        }
+    }
+
+    /// End every flow (end of input): `eof`, or the fixed `fin`/`rst` of a lingering flow.
+    pub fn flush(&mut self, c: &mut Counters) {
+        for slot in 0..self.slots.len() {
+            let f = &self.slots[slot];
+            if f.live {
+                let reason = closing_reason(f).unwrap_or(EndReason::Eof);
+                self.finish(slot as u32, reason, c);
+            }
+        }
+        self.idle[CLASS_OTHER].clear();
+        self.idle[CLASS_TCP].clear();
+        self.linger.clear();
+    }
+
+    fn find(&self, hash: u64, key: &FlowKey) -> Option<u32> {
+        let slots = &self.slots;
+        self.index
+            .find(hash, |&i| slots[i as usize].key == *key)
+            .copied()
+    }
+
+    fn idle_timeout(&self, f: &Flow) -> u64 {
+        if f.key.proto == IpProto::TCP {
+            self.opts.flow.tcp_idle_timeout_us
+        } else {
+            self.opts.flow.idle_timeout_us
+        }
+    }
+
+    fn create(
+        &mut self,
+        hash: u64,
+        key: FlowKey,
+        side: Side,
+        now_us: u64,
+        d: &Decoded<'_>,
+        c: &mut Counters,
+    ) -> u32 {
+        if self.live >= self.opts.capacity {
+            self.evict_oldest(c);
+        }
+        let (client, mid_flow_start, tcp) = match d.l4 {
+            L4::Tcp(t) if t.flags.syn() && !t.flags.ack() => (side, false, Some(TcpTracker::new())),
+            L4::Tcp(_) => {
+                let client = match key.lo_port.cmp(&key.hi_port) {
+                    std::cmp::Ordering::Greater => Side::Lo,
+                    std::cmp::Ordering::Less => Side::Hi,
+                    std::cmp::Ordering::Equal => side,
+                };
+                (client, true, Some(TcpTracker::new()))
+            }
+            _ => (side, false, None),
+        };
+        let flow = Flow {
+            key,
+            gen: 0,
+            live: true,
+            client,
+            mid_flow_start,
+            closing: None,
+            first_us: now_us,
+            last_us: now_us,
+            next_active_us: now_us.saturating_add(self.opts.flow.active_timeout_us),
+            dirs: [DirCount::default(); 2],
+            vlans: d.vlans,
+            tunnel: None,
+            tcp,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                let gen = self.slots[slot as usize].gen;
+                self.slots[slot as usize] = Flow { gen, ..flow };
+                slot
+            }
+            None => {
+                self.slots.push(flow);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let slots = &self.slots;
+        let hasher = &self.hasher;
+        self.index
+            .insert_unique(hash, slot, |&i| hasher.hash_one(slots[i as usize].key));
+        let class = if key.proto == IpProto::TCP {
+            CLASS_TCP
+        } else {
+            CLASS_OTHER
+        };
+        let f = &self.slots[slot as usize];
+        let at_us = now_us.saturating_add(self.idle_timeout(f));
+        self.idle[class].push_back(Deadline {
+            at_us,
+            slot,
+            gen: f.gen,
+        });
+        self.live += 1;
+        c.flows_created += 1;
+        slot
+    }
+
+    fn evict_oldest(&mut self, c: &mut Counters) {
+        for class in [CLASS_OTHER, CLASS_TCP] {
+            while let Some(e) = self.idle[class].pop_front() {
+                if self
+                    .slots
+                    .get(e.slot as usize)
+                    .is_some_and(|f| f.live && f.gen == e.gen)
+                {
+                    c.flows_evicted += 1;
+                    self.finish(e.slot, EndReason::Evicted, c);
+                    return;
+                }
+            }
+        }
+        while let Some(e) = self.linger.pop_front() {
+            if let Some(f) = self
+                .slots
+                .get(e.slot as usize)
+                .filter(|f| f.live && f.gen == e.gen)
+            {
+                let reason = closing_reason(f).unwrap_or(EndReason::Evicted);
+                self.finish(e.slot, reason, c);
+                return;
+            }
+        }
+    }
+
+    fn apply(
+        &mut self,
+        mut slot: u32,
+        hash: u64,
+        side: Side,
+        now_us: u64,
+        d: &Decoded<'_>,
+        c: &mut Counters,
+    ) {
+        // Interim record for long flows, with the state before this packet.
+        let f = &self.slots[slot as usize];
+        if now_us >= f.next_active_us && f.closing.is_none() {
+            self.emit(slot, EndReason::Active, false, c);
+            let active = self.opts.flow.active_timeout_us.max(1);
+            let f = &mut self.slots[slot as usize];
+            while f.next_active_us <= now_us {
+                f.next_active_us = f.next_active_us.saturating_add(active);
+            }
+        }
+
+        if let L4::Tcp(t) = d.l4 {
+            let f = &self.slots[slot as usize];
+            let dir = if side == f.client { Dir::C2S } else { Dir::S2C };
+            let seg = Segment {
+                ts: Timestamp(now_us),
+                dir,
+                seq: t.seq,
+                ack: t.ack,
+                flags: t.flags,
+                window: t.window,
+                payload_len: t.payload_len,
+                timestamps: t.timestamps,
+            };
+            let verdict = match self.slots[slot as usize].tcp.as_mut() {
+                Some(tcp) => tcp.update(&seg),
+                None => Default::default(),
+            };
+            if verdict.new_connection {
+                let f = &self.slots[slot as usize];
+                let reason = closing_reason(f).unwrap_or(EndReason::Idle);
+                let key = f.key;
+                self.finish(slot, reason, c);
+                slot = self.create(hash, key, side, now_us, d, c);
+                if let Some(tcp) = self.slots[slot as usize].tcp.as_mut() {
+                    let seg = Segment {
+                        dir: Dir::C2S,
+                        ..seg
+                    };
+                    tcp.update(&seg);
+                }
+            } else if let Some(close) = verdict.closed {
+                let f = &mut self.slots[slot as usize];
+                if f.closing.is_none() {
+                    f.closing = Some((close, now_us));
+                    let at_us = now_us.saturating_add(self.opts.flow.close_linger_us);
+                    self.linger.push_back(Deadline {
+                        at_us,
+                        slot,
+                        gen: f.gen,
+                    });
+                }
+            }
+        }
+
+        let f = &mut self.slots[slot as usize];
+        let dir = if side == f.client { Dir::C2S } else { Dir::S2C };
+        let count = &mut f.dirs[dir.index()];
+        count.packets += 1;
+        count.bytes += u64::from(d.ip.total_len);
+        count.payload_bytes += u64::from(payload_len(d));
+        f.last_us = f.last_us.max(now_us);
+        if let Some(t) = d.tunnel {
+            let tunnel = f.tunnel.get_or_insert_with(|| {
+                Box::new(FlowTunnel {
+                    kind: t.kind,
+                    teid_up: None,
+                    teid_down: None,
+                    vni: t.vni,
+                    key: t.key,
+                    outer_client: t.outer_dst,
+                    outer_server: t.outer_src,
+                    outer_from_client: false,
+                })
+            });
+            if dir == Dir::C2S && !tunnel.outer_from_client {
+                // The outer addresses of a client→server packet name the tunnel's ends.
+                tunnel.outer_client = t.outer_src;
+                tunnel.outer_server = t.outer_dst;
+                tunnel.outer_from_client = true;
+            }
+            if t.kind == TunnelKind::Gtpu && tunnel.kind == TunnelKind::Gtpu {
+                let teid = match dir {
+                    Dir::C2S => &mut tunnel.teid_up,
+                    Dir::S2C => &mut tunnel.teid_down,
+                };
+                if teid.is_none() {
+                    *teid = t.teid;
+                }
+            }
+        }
+    }
+
+    /// Emit the final record of a flow and free its slot.
+    fn finish(&mut self, slot: u32, reason: EndReason, c: &mut Counters) {
+        self.emit(slot, reason, true, c);
+        let f = &mut self.slots[slot as usize];
+        let key = f.key;
+        f.live = false;
+        f.gen = f.gen.wrapping_add(1);
+        f.tunnel = None;
+        let hash = self.hasher.hash_one(key);
+        if let Ok(entry) = self.index.find_entry(hash, |&i| i == slot) {
+            entry.remove();
+        }
+        self.free.push(slot);
+        self.live -= 1;
+    }
+
+    fn emit(&mut self, slot: u32, reason: EndReason, is_final: bool, c: &mut Counters) {
+        let f = &self.slots[slot as usize];
+        let record = flow_record(f, reason, is_final, &self.opts);
+        // Serializing plain structs of strings and integers into a Vec cannot fail.
+        if serde_json::to_writer(&mut self.out, &record).is_ok() {
+            self.out.push(b'\n');
+            c.flow_records += 1;
+        }
+    }
+}
+
+fn closing_reason(f: &Flow) -> Option<EndReason> {
+    f.closing.map(|(close, _)| match close {
+        Close::Fin => EndReason::Fin,
+        Close::Rst => EndReason::Rst,
+    })
+}
+
+/// L4 payload length per DESIGN §3 / docs/FLOWS.md: TCP/UDP payload from the headers,
+/// ICMP/ICMPv6 after the 8-byte header, SCTP after the 12-byte common header, else the IP
+/// payload.
+fn payload_len(d: &Decoded<'_>) -> u32 {
+    match d.l4 {
+        L4::Tcp(t) => t.payload_len,
+        L4::Udp(u) => u.payload_len,
+        L4::Icmp { .. } | L4::Icmpv6 { .. } => d.ip.l4_len.saturating_sub(8),
+        L4::Sctp { .. } => d.ip.l4_len.saturating_sub(12),
+        L4::Fragment(_) | L4::Other => d.ip.l4_len,
+    }
+}
+
+fn proto_name(p: IpProto) -> String {
+    match p {
+        IpProto::TCP => "tcp".into(),
+        IpProto::UDP => "udp".into(),
+        IpProto::ICMP => "icmp".into(),
+        IpProto::ICMPV6 => "icmpv6".into(),
+        IpProto::SCTP => "sctp".into(),
+        IpProto(n) => n.to_string(),
+    }
+}
+
+fn flow_record(f: &Flow, reason: EndReason, is_final: bool, opts: &TableOptions) -> FlowRecord {
+    let client = f.client;
+    let server = client.other();
+    let endpoint = |side: Side| Endpoint {
+        ip: f.key.addr(side).to_string(),
+        port: f.key.has_ports().then(|| f.key.port(side)),
+    };
+    let client_ip = f.key.addr(client);
+    let server_ip = f.key.addr(server);
+    let subscriber_ip = if opts.home_nets.iter().any(|n| n.contains(client_ip)) {
+        client_ip
+    } else if opts.home_nets.iter().any(|n| n.contains(server_ip)) {
+        server_ip
+    } else {
+        client_ip
+    };
+    let report = f.tcp.as_ref().map(|t| t.report());
+    let dir = |d: Dir| {
+        let n = f.dirs[d.index()];
+        let tcp = report.map(|r| r.dirs[d.index()]);
+        DirRecord {
+            packets: n.packets,
+            bytes: n.bytes,
+            payload_bytes: n.payload_bytes,
+            retransmits: tcp.map(|t| t.retransmits),
+            out_of_order: tcp.map(|t| t.out_of_order),
+            zero_window: tcp.map(|t| t.zero_window),
+        }
+    };
+    let tcp = report.map(|r| TcpRecord {
+        outcome: r.outcome.name(),
+        syn_retries: r.syn_retries,
+        server_rtt_us: r.server_rtt_us,
+        client_rtt_us: r.client_rtt_us,
+        handshake_rtt_us: r.handshake_rtt_us,
+        ttfb_us: r.ttfb_us,
+        data_rtt_us: r.data_rtt.map(|s| DataRttRecord {
+            count: s.count,
+            min: s.min,
+            mean: s.mean,
+            max: s.max,
+        }),
+        rst_by: r.rst_by.map(|d| match d {
+            Dir::C2S => "client",
+            Dir::S2C => "server",
+        }),
+    });
+    let mut quality = Vec::new();
+    if f.mid_flow_start {
+        quality.push("mid_flow_start");
+    }
+    if f.dirs[0].packets == 0 || f.dirs[1].packets == 0 {
+        quality.push("one_direction");
+    }
+    FlowRecord {
+        kind: "flow",
+        v: SCHEMA_VERSION,
+        probe: opts.probe_id.clone(),
+        is_final,
+        end_reason: reason.name(),
+        first_us: f.first_us,
+        last_us: f.last_us,
+        proto: proto_name(f.key.proto),
+        client: endpoint(client),
+        server: endpoint(server),
+        vlan: (!f.vlans.is_empty()).then(|| f.vlans.as_slice().to_vec()),
+        tunnel: f.tunnel.as_ref().map(|t| TunnelRecord {
+            kind: t.kind.name(),
+            teid_up: t.teid_up,
+            teid_down: t.teid_down,
+            vni: t.vni,
+            key: t.key,
+            outer_client: t.outer_client.to_string(),
+            outer_server: t.outer_server.to_string(),
+        }),
+        subscriber: Some(format!("ip:{subscriber_ip}")),
+        service: None,
+        app: None,
+        c2s: dir(Dir::C2S),
+        s2c: dir(Dir::S2C),
+        tcp,
+        quality,
+    }
+}
