@@ -184,7 +184,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cemprobe-sink-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let cfg = OutputConfig {
-            rotate_bytes: 10,
+            rotate_bytes: 5,
             rotate_interval_us: 1_000_000,
             zstd_level: 1,
         };
