@@ -16,6 +16,8 @@
 //!   size (unless the flow table overflows: capacity is divided over the workers).
 //! * No per-packet allocation, lock or atomic: batch vectors are recycled, counters are plain
 //!   per-worker integers merged at the end.
+//! * With one worker there are no threads at all: the reader calls the worker inline, so one
+//!   worker costs one core and a second worker can double the rate.
 
 use std::path::PathBuf;
 use std::thread;
@@ -119,72 +121,293 @@ enum ToMerger {
     Done(Box<Counters>),
 }
 
+/// One worker's state: its flow table, fragment reassembler and counters.
+pub struct Worker {
+    table: FlowTable,
+    reasm: Reassembler,
+    counters: Counters,
+}
+
+impl Worker {
+    pub fn new(table: TableOptions, frag: FragConfig) -> Self {
+        Self {
+            table: FlowTable::new(table),
+            reasm: Reassembler::new(frag),
+            counters: Counters::default(),
+        }
+    }
+
+    /// Account one packet.
+    #[inline]
+    pub fn packet(&mut self, p: &PacketRef, block: &[u8]) {
+        process_packet(
+            &mut self.table,
+            &mut self.reasm,
+            &mut self.counters,
+            p,
+            block,
+        );
+    }
+
+    /// Run timeouts at `now`; return the records emitted since the last call.
+    pub fn tick(&mut self, now: Timestamp) -> Vec<u8> {
+        self.table.expire(now, &mut self.counters);
+        self.reasm.expire(now);
+        self.table.take_output()
+    }
+
+    /// End of input: flush every flow; return the last records and the counters.
+    pub fn end(mut self) -> (Vec<u8>, Counters) {
+        self.table.flush(&mut self.counters);
+        self.counters.frag = self.reasm.stats();
+        (self.table.take_output(), self.counters)
+    }
+}
+
+/// Orders the workers' record chunks: tick by tick, lines sorted within a tick.
+struct Merger<'s> {
+    workers: usize,
+    pending: std::collections::BTreeMap<u64, (usize, Vec<Vec<u8>>, u64)>,
+    next_seq: u64,
+    sink: &'s mut dyn Sink,
+    write_flows: bool,
+    error: Option<std::io::Error>,
+}
+
+impl<'s> Merger<'s> {
+    fn new(workers: usize, sink: &'s mut dyn Sink, write_flows: bool) -> Self {
+        Self {
+            workers,
+            pending: Default::default(),
+            next_seq: 0,
+            sink,
+            write_flows,
+            error: None,
+        }
+    }
+
+    fn chunk(&mut self, seq: u64, lines: Vec<u8>, now_us: u64) {
+        if self.workers == 1 && seq == self.next_seq {
+            self.write(&[lines], now_us);
+            self.next_seq += 1;
+            return;
+        }
+        let e = self
+            .pending
+            .entry(seq)
+            .or_insert_with(|| (0, Vec::new(), now_us));
+        e.0 += 1;
+        if !lines.is_empty() {
+            e.1.push(lines);
+        }
+        while self
+            .pending
+            .get(&self.next_seq)
+            .is_some_and(|e| e.0 == self.workers)
+        {
+            let (_, chunks, now_us) = self.pending.remove(&self.next_seq).expect("checked above");
+            self.write(&chunks, now_us);
+            self.next_seq += 1;
+        }
+    }
+
+    fn write(&mut self, chunks: &[Vec<u8>], now_us: u64) {
+        if !self.write_flows || self.error.is_some() {
+            return;
+        }
+        let mut lines: Vec<&[u8]> = chunks
+            .iter()
+            .flat_map(|c| c.split(|&b| b == b'\n'))
+            .filter(|l| !l.is_empty())
+            .collect();
+        lines.sort_unstable();
+        for l in lines {
+            if let Err(e) = self.sink.write_line(l, now_us) {
+                self.error = Some(e);
+                return;
+            }
+        }
+    }
+}
+
+/// Where the reader sends packets and ticks.
+trait Downstream {
+    fn packet(&mut self, block: &Block, p: PacketRef);
+    fn tick(&mut self, seq: u64, now: Timestamp);
+}
+
+/// One worker, called inline on the reader's thread.
+struct Inline<'m, 's> {
+    worker: Worker,
+    merger: &'m mut Merger<'s>,
+}
+
+impl Downstream for Inline<'_, '_> {
+    #[inline]
+    fn packet(&mut self, block: &Block, p: PacketRef) {
+        self.worker.packet(&p, block);
+    }
+    fn tick(&mut self, seq: u64, now: Timestamp) {
+        let lines = self.worker.tick(now);
+        self.merger.chunk(seq, lines, now.as_us());
+    }
+}
+
+/// N worker threads fed in batches.
+struct Threaded {
+    txs: Vec<Sender<ToWorker>>,
+    pending: Vec<Option<Batch>>,
+    recycle: Receiver<Vec<PacketRef>>,
+    batch_size: usize,
+}
+
+impl Threaded {
+    fn flush(&mut self) {
+        for (w, slot) in self.pending.iter_mut().enumerate() {
+            if let Some(b) = slot.take() {
+                let _ = self.txs[w].send(ToWorker::Batch(b));
+            }
+        }
+    }
+}
+
+impl Downstream for Threaded {
+    #[inline]
+    fn packet(&mut self, block: &Block, p: PacketRef) {
+        let n = self.txs.len();
+        let w = pick_worker(block, &p, n);
+        let slot = &mut self.pending[w];
+        if slot
+            .as_ref()
+            .is_some_and(|b| !std::sync::Arc::ptr_eq(&b.block, block))
+        {
+            let _ = self.txs[w].send(ToWorker::Batch(slot.take().expect("checked")));
+        }
+        let batch_size = self.batch_size;
+        let recycle = &self.recycle;
+        let batch = slot.get_or_insert_with(|| Batch {
+            block: block.clone(),
+            pkts: recycle
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(batch_size)),
+        });
+        batch.pkts.push(p);
+        if batch.pkts.len() >= batch_size {
+            let _ = self.txs[w].send(ToWorker::Batch(slot.take().expect("just filled")));
+        }
+    }
+    fn tick(&mut self, seq: u64, now: Timestamp) {
+        self.flush();
+        for tx in &self.txs {
+            let _ = tx.send(ToWorker::Tick { seq, now });
+        }
+    }
+}
+
+fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions, FragConfig) {
+    let table = TableOptions {
+        flow: opts.config.flow.clone(),
+        capacity: (opts.config.flow.max_flows / workers).max(1),
+        probe_id: opts.config.probe_id.clone(),
+        home_nets: opts.home_nets.clone(),
+    };
+    let frag = FragConfig {
+        max_datagrams: opts.config.decode.frag_max_datagrams,
+        max_bytes: opts.config.decode.frag_max_bytes,
+        timeout_us: opts.config.decode.frag_timeout_us,
+        max_datagram_len: 65_535,
+    };
+    (table, frag)
+}
+
 /// Run `read`: all inputs as one stream, records to `sink`.
 pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunSummary> {
     let n = opts.workers.max(1);
-    let batch_size = opts.batch_size.max(1);
+    let mut merger = Merger::new(n, sink, opts.records.flow);
+    let (capture_errors, counters) = if n == 1 {
+        let (table, frag) = table_options(opts, 1);
+        let mut down = Inline {
+            worker: Worker::new(table, frag),
+            merger: &mut merger,
+        };
+        let (errors, seq) = read_all(opts, &mut down);
+        let Inline { worker, merger } = down;
+        let (lines, counters) = worker.end();
+        merger.chunk(seq, lines, counters.last_us.unwrap_or(0));
+        (errors, counters)
+    } else {
+        run_threaded(opts, n, &mut merger)?
+    };
+    if let Some(e) = merger.error.take() {
+        return Err(e);
+    }
+    if opts.records.stats {
+        let line = serde_json::to_vec(&stats_record(
+            &opts.config.probe_id,
+            &counters,
+            capture_errors.len(),
+        ))
+        .map_err(std::io::Error::other)?;
+        merger
+            .sink
+            .write_line(&line, counters.last_us.unwrap_or(0))?;
+    }
+    merger.sink.finish()?;
+    Ok(RunSummary {
+        counters,
+        capture_errors,
+    })
+}
+
+fn run_threaded(
+    opts: &ReadOptions,
+    n: usize,
+    merger: &mut Merger<'_>,
+) -> std::io::Result<(Vec<CaptureError>, Counters)> {
     let (merger_tx, merger_rx) = unbounded::<ToMerger>();
     let (recycle_tx, recycle_rx) = unbounded::<Vec<PacketRef>>();
-    let mut worker_txs = Vec::with_capacity(n);
+    let mut txs = Vec::with_capacity(n);
     let mut handles = Vec::with_capacity(n);
     for i in 0..n {
         let (tx, rx) = bounded::<ToWorker>(16);
-        worker_txs.push(tx);
+        txs.push(tx);
         let merger_tx = merger_tx.clone();
         let recycle_tx = recycle_tx.clone();
-        let table_opts = TableOptions {
-            flow: opts.config.flow.clone(),
-            capacity: (opts.config.flow.max_flows / n).max(1),
-            probe_id: opts.config.probe_id.clone(),
-            home_nets: opts.home_nets.clone(),
-        };
-        let frag = FragConfig {
-            max_datagrams: opts.config.decode.frag_max_datagrams,
-            max_bytes: opts.config.decode.frag_max_bytes,
-            timeout_us: opts.config.decode.frag_timeout_us,
-            max_datagram_len: 65_535,
-        };
+        let (table, frag) = table_options(opts, n);
         handles.push(
             thread::Builder::new()
                 .name(format!("cemprobe-worker-{i}"))
-                .spawn(move || worker(rx, merger_tx, recycle_tx, table_opts, frag))?,
+                .spawn(move || {
+                    worker_thread(rx, merger_tx, recycle_tx, Worker::new(table, frag))
+                })?,
         );
     }
     drop(merger_tx);
-
     let reader_opts = opts.clone();
+    let batch_size = opts.batch_size.max(1);
     let reader = thread::Builder::new()
         .name("cemprobe-reader".into())
-        .spawn(move || read_all(&reader_opts, batch_size, &worker_txs, &recycle_rx))?;
+        .spawn(move || {
+            let mut down = Threaded {
+                pending: (0..txs.len()).map(|_| None).collect(),
+                txs,
+                recycle: recycle_rx,
+                batch_size,
+            };
+            let (errors, seq) = read_all(&reader_opts, &mut down);
+            down.flush();
+            for tx in &down.txs {
+                let _ = tx.send(ToWorker::End { seq });
+            }
+            errors
+        })?;
 
-    // Merger: write each tick's records once every worker delivered its chunk.
-    let mut pending: std::collections::BTreeMap<u64, (usize, Vec<Vec<u8>>, u64)> =
-        Default::default();
-    let mut next_seq = 0u64;
     let mut counters = Counters::default();
     let mut done = 0;
-    let mut write_error = None;
     while done < n {
         let Ok(msg) = merger_rx.recv() else { break };
         match msg {
-            ToMerger::Chunk { seq, lines, now_us } => {
-                let e = pending
-                    .entry(seq)
-                    .or_insert_with(|| (0, Vec::new(), now_us));
-                e.0 += 1;
-                if !lines.is_empty() {
-                    e.1.push(lines);
-                }
-                while pending.get(&next_seq).is_some_and(|e| e.0 == n) {
-                    let (_, chunks, now_us) = pending.remove(&next_seq).expect("checked above");
-                    if opts.records.flow && write_error.is_none() {
-                        if let Err(e) = write_sorted(sink, &chunks, now_us) {
-                            write_error = Some(e);
-                        }
-                    }
-                    next_seq += 1;
-                }
-            }
+            ToMerger::Chunk { seq, lines, now_us } => merger.chunk(seq, lines, now_us),
             ToMerger::Done(c) => {
                 counters += &c;
                 done += 1;
@@ -196,40 +419,10 @@ pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunS
             std::io::Error::other("a worker thread panicked: this is a bug, please report it")
         })?;
     }
-    let (capture_errors, reader_counters) = reader.join().map_err(|_| {
+    let errors = reader.join().map_err(|_| {
         std::io::Error::other("the reader thread panicked: this is a bug, please report it")
     })?;
-    counters.packets += reader_counters.packets;
-    if let Some(e) = write_error {
-        return Err(e);
-    }
-    if opts.records.stats {
-        let line = serde_json::to_vec(&stats_record(
-            &opts.config.probe_id,
-            &counters,
-            capture_errors.len(),
-        ))
-        .map_err(std::io::Error::other)?;
-        sink.write_line(&line, counters.last_us.unwrap_or(0))?;
-    }
-    sink.finish()?;
-    Ok(RunSummary {
-        counters,
-        capture_errors,
-    })
-}
-
-fn write_sorted(sink: &mut dyn Sink, chunks: &[Vec<u8>], now_us: u64) -> std::io::Result<()> {
-    let mut lines: Vec<&[u8]> = chunks
-        .iter()
-        .flat_map(|c| c.split(|&b| b == b'\n'))
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines.sort_unstable();
-    for l in lines {
-        sink.write_line(l, now_us)?;
-    }
-    Ok(())
+    Ok((errors, counters))
 }
 
 /// Build the `stats` record from merged counters.
@@ -264,30 +457,15 @@ pub fn stats_record(probe: &str, c: &Counters, capture_errors: usize) -> StatsRe
     }
 }
 
-/// Reader thread: every input in order, dispatched to workers in batches.
-fn read_all(
-    opts: &ReadOptions,
-    batch_size: usize,
-    txs: &[Sender<ToWorker>],
-    recycle: &Receiver<Vec<PacketRef>>,
-) -> (Vec<CaptureError>, Counters) {
-    let n = txs.len();
+/// Walk every input in order, sending packets and ticks downstream. Returns the capture
+/// errors and the sequence number for the final (end-of-input) chunk.
+fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> (Vec<CaptureError>, u64) {
     let mut errors = Vec::new();
-    let mut pending: Vec<Option<Batch>> = (0..n).map(|_| None).collect();
     let mut next_tick: Option<u64> = None;
     let mut seq = 0u64;
     let progress = Progress::new(&opts.inputs, opts.progress);
     let mut done_bytes = 0u64;
     let mut packets = 0u64;
-
-    let flush = |pending: &mut Vec<Option<Batch>>| {
-        for (w, slot) in pending.iter_mut().enumerate() {
-            if let Some(b) = slot.take() {
-                let _ = txs[w].send(ToWorker::Batch(b));
-            }
-        }
-    };
-
     for path in &opts.inputs {
         let mut reader = match CaptureReader::open(path) {
             Ok(r) => r,
@@ -302,57 +480,31 @@ fn read_all(
             if packets % 65_536 == 0 {
                 progress.update(done_bytes + p.offset as u64, packets);
             }
-            let tick = p.ts.as_us() - p.ts.as_us() % TICK_US;
+            let ts = p.ts.as_us();
             match next_tick {
-                None => next_tick = Some(tick + TICK_US),
-                Some(t) if p.ts.as_us() >= t => {
-                    flush(&mut pending);
-                    for tx in txs {
-                        let _ = tx.send(ToWorker::Tick {
-                            seq,
-                            now: Timestamp(tick),
-                        });
-                    }
+                None => next_tick = Some(ts - ts % TICK_US + TICK_US),
+                Some(t) if ts >= t => {
+                    let now = ts - ts % TICK_US;
+                    down.tick(seq, Timestamp(now));
                     seq += 1;
-                    next_tick = Some(tick + TICK_US);
+                    next_tick = Some(now + TICK_US);
                 }
                 Some(_) => {}
             }
-            let w = if n == 1 { 0 } else { pick_worker(block, &p, n) };
-            let slot = &mut pending[w];
-            if slot
-                .as_ref()
-                .is_some_and(|b| !std::sync::Arc::ptr_eq(&b.block, block))
-            {
-                let _ = txs[w].send(ToWorker::Batch(slot.take().expect("checked")));
-            }
-            let batch = slot.get_or_insert_with(|| Batch {
-                block: block.clone(),
-                pkts: recycle
-                    .try_recv()
-                    .unwrap_or_else(|_| Vec::with_capacity(batch_size)),
-            });
-            batch.pkts.push(p);
-            if batch.pkts.len() >= batch_size {
-                let _ = txs[w].send(ToWorker::Batch(slot.take().expect("just filled")));
-            }
+            down.packet(block, p);
         });
         if let Err(e) = result {
             errors.push(e);
         }
         done_bytes += file_len;
     }
-    flush(&mut pending);
-    for tx in txs {
-        let _ = tx.send(ToWorker::End { seq });
-    }
     progress.finish(packets);
-    // The reader counts nothing itself: workers count every packet they receive.
-    (errors, Counters::default())
+    (errors, seq)
 }
 
 /// The worker for a packet: symmetric hash of the innermost address pair. Frames that do not
 /// decode go to worker 0, which counts them.
+#[inline]
 fn pick_worker(block: &Block, p: &PacketRef, n: usize) -> usize {
     match decode::frame(p.link, p.data(block), p.wire_len) {
         Ok(d) => (dispatch_hash(d.ip.src, d.ip.dst) % n as u64) as usize,
@@ -360,49 +512,42 @@ fn pick_worker(block: &Block, p: &PacketRef, n: usize) -> usize {
     }
 }
 
-fn worker(
+fn worker_thread(
     rx: Receiver<ToWorker>,
     merger: Sender<ToMerger>,
     recycle: Sender<Vec<PacketRef>>,
-    opts: TableOptions,
-    frag: FragConfig,
+    mut w: Worker,
 ) {
-    let mut table = FlowTable::new(opts);
-    let mut reasm = Reassembler::new(frag);
-    let mut c = Counters::default();
     let mut last_us = 0;
     for msg in rx {
         match msg {
             ToWorker::Batch(mut b) => {
                 for p in &b.pkts {
-                    process_packet(&mut table, &mut reasm, &mut c, p, &b.block);
+                    w.packet(p, &b.block);
                 }
                 b.pkts.clear();
                 let _ = recycle.send(b.pkts);
             }
             ToWorker::Tick { seq, now } => {
-                table.expire(now, &mut c);
-                reasm.expire(now);
                 last_us = now.as_us();
                 let _ = merger.send(ToMerger::Chunk {
                     seq,
-                    lines: table.take_output(),
+                    lines: w.tick(now),
                     now_us: last_us,
                 });
             }
             ToWorker::End { seq } => {
-                table.flush(&mut c);
+                let (lines, counters) = w.end();
                 let _ = merger.send(ToMerger::Chunk {
                     seq,
-                    lines: table.take_output(),
+                    lines,
                     now_us: last_us,
                 });
-                break;
+                let _ = merger.send(ToMerger::Done(Box::new(counters)));
+                return;
             }
         }
     }
-    c.frag = reasm.stats();
-    let _ = merger.send(ToMerger::Done(Box::new(c)));
 }
 
 /// Decode one packet and account it: the per-packet hot path.
