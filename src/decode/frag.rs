@@ -1,8 +1,8 @@
 //! IPv4 and IPv6 fragment reassembly, per worker, with bounded memory and packet-time timeouts.
 //!
 //! A [`Reassembler`] owns every fragment a worker holds. It is single-threaded state (no locks,
-//! no atomics): the dispatcher's symmetric flow hash sends all fragments of a datagram to one
-//! worker, because the hash of a fragment uses addresses only.
+//! no atomics), so it requires the dispatcher to send all fragments of a datagram to the same
+//! worker (for fragments, hash the addresses only: non-first fragments carry no ports).
 //!
 //! **Key.** A datagram is identified by (source, destination, protocol, identification), as in
 //! RFC 791 §3.2. IPv4 uses the 16-bit header id, IPv6 the 32-bit Fragment header id. The
@@ -25,8 +25,10 @@
 //! - The arena never exceeds `max_bytes` rounded down to a multiple of [`CHUNK_LEN`]. This is a
 //!   memory bound, not a data count: a datagram holding 8 bytes at offset 60000 uses one chunk.
 //!   Besides the arena: the output buffer (≤ `max_datagram_len`), a chunk table of
-//!   `max_datagram_len / CHUNK_LEN` (≤ 64) `u32`s per slot, and the interval lists (one 8-byte
-//!   entry per received run of bytes, so at most one per 8 data bytes).
+//!   `max_datagram_len / CHUNK_LEN` (≤ 64) `u32`s per slot, and the interval lists: 8 bytes per
+//!   received run; runs start at multiples of 8 and are separated by gaps of ≥ 8 bytes, so a
+//!   list is at most about half the size of its datagram's chunks, and a recycled slot keeps at
+//!   most 64 entries of capacity.
 //! - No datagram ends beyond `max_datagram_len` (≤ [`MAX_DATAGRAM_LEN`]; IPv6 jumbograms are
 //!   not supported).
 //!
@@ -59,8 +61,8 @@
 //! order and stops at the first one still young) or when a later fragment of it arrives. Its
 //! held fragments count as `frag_timeout`.
 //!
-//! **Atomic fragments** (offset 0 and `more = false`, IPv6 RFC 6946) are returned at once and
-//! never touch the table.
+//! **Atomic fragments** (offset 0 and `more = false`, IPv6 RFC 6946) are returned at once (and
+//! counted in `reassembled`); they never touch the table.
 
 use std::net::IpAddr;
 
@@ -76,6 +78,9 @@ pub const MAX_DATAGRAM_LEN: usize = 65_535;
 /// Size of one storage chunk. Small enough that a stray fragment costs little, large enough
 /// that a 64 KiB datagram needs only 64 chunk indices.
 pub const CHUNK_LEN: usize = 1024;
+
+/// Interval-list capacity a recycled slot keeps (a datagram sent in order needs one).
+const KEEP_COVER: usize = 64;
 
 /// "No slot / no chunk" in the `u32` index links.
 const NIL: u32 = u32::MAX;
@@ -340,26 +345,34 @@ impl Reassembler {
             }
         };
 
+        if !self.insert(i, s, e, frag.more, data) {
+            return None;
+        }
+        self.take_datagram(i).then_some(self.out.as_slice())
+    }
+
+    /// Add the fragment `[s, e)` to live entry `i`; true when the datagram is now complete.
+    /// A fragment that breaks the datagram drops it (counted) and returns false.
+    fn insert(&mut self, i: u32, s: u32, e: u32, more: bool, data: &[u8]) -> bool {
         // Consistency of the datagram's end.
-        let (known_end, max_seen) = {
-            let slot = self.slot(i);
-            (slot.end, slot.cover.last().map_or(0, |&(_, b)| b))
-        };
-        let inconsistent = if frag.more {
+        let slot = self.slot(i);
+        let known_end = slot.end;
+        let max_seen = slot.cover.last().map_or(0, |&(_, b)| b);
+        let inconsistent = if more {
             known_end.is_some_and(|n| e > n)
         } else {
             known_end.is_some_and(|n| n != e) || max_seen > e
         };
         if inconsistent {
             self.kill(i, Cause::Malformed, 1);
-            return None;
+            return false;
         }
 
         // Overlaps must repeat the received bytes exactly.
         let mut covered = s == e;
         let mut rewrite = false;
-        let slot = self.slot(i);
-        for &(a, b) in slot.cover.iter().filter(|&&(a, b)| a < e && b > s) {
+        let first = slot.cover.partition_point(|&(_, b)| b <= s);
+        for &(a, b) in slot.cover.iter().skip(first).take_while(|&&(a, _)| a < e) {
             let (lo, hi) = (a.max(s), b.min(e));
             let new = data
                 .get((lo - s) as usize..(hi - s) as usize)
@@ -369,37 +382,43 @@ impl Reassembler {
         }
         if rewrite {
             self.kill(i, Cause::Overlap, 1);
-            return None;
+            return false;
         }
-        if covered && (frag.more || known_end.is_some()) {
+        if covered && (more || known_end.is_some()) {
             self.stats.duplicates += 1;
-            return None;
+            return false;
         }
 
         if !covered {
             let needed = window(s, e)
-                .filter(|&w| self.slot(i).chunks.get(w).is_some_and(|&c| c == NIL))
+                .filter(|&w| slot.chunks.get(w).is_some_and(|&c| c == NIL))
                 .count();
             while self.chunks_used + needed > self.max_chunks {
                 if !self.evict_oldest_except(i) {
                     let held = u64::from(self.slot(i).frags);
                     self.stats.count(Cause::Capacity, held + 1);
                     self.free_slot(i);
-                    return None;
+                    return false;
                 }
             }
             self.store(i, s, data);
         }
 
-        let slot = self.slots.get_mut(i as usize)?;
-        if !frag.more {
+        let Some(slot) = self.slots.get_mut(i as usize) else {
+            return false;
+        };
+        if !more {
             slot.end = Some(e);
         }
         slot.frags += 1;
-        let complete = slot.end.is_some_and(|n| slot.cover.as_slice() == [(0, n)]);
-        if !complete {
-            return None;
-        }
+        slot.end.is_some_and(|n| slot.cover.as_slice() == [(0, n)])
+    }
+
+    /// Copy complete entry `i` into the output buffer and free it.
+    fn take_datagram(&mut self, i: u32) -> bool {
+        let Some(slot) = self.slots.get(i as usize) else {
+            return false;
+        };
         let n = slot.end.unwrap_or(0) as usize;
         self.out.clear();
         for (w, &c) in slot.chunks.iter().enumerate().take(n.div_ceil(CHUNK_LEN)) {
@@ -411,7 +430,7 @@ impl Reassembler {
         self.stats.reassembled += 1;
         self.used_frags += u64::from(slot.frags);
         self.free_slot(i);
-        Some(&self.out)
+        true
     }
 
     /// Drop incomplete datagrams (and tombstones) whose first fragment is more than
@@ -427,7 +446,8 @@ impl Reassembler {
         }
     }
 
-    /// When the oldest entry expires (packet time), if any.
+    /// When the entry created first expires (packet time), if any: the time from which
+    /// [`expire`](Self::expire) has work to do.
     pub fn next_deadline(&self) -> Option<Timestamp> {
         (self.head != NIL).then(|| {
             self.slot(self.head)
@@ -572,6 +592,8 @@ impl Reassembler {
             *c = NIL;
         }
         slot.cover.clear();
+        // A pathological datagram may have left a long list: keep a bounded capacity.
+        slot.cover.shrink_to(KEEP_COVER);
         slot.end = None;
         slot.frags = 0;
     }

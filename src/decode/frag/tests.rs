@@ -576,3 +576,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn storage_is_recycled_in_steady_state() {
+    let mut r = Reassembler::new(FragConfig::default());
+    let p = payload(3000);
+    let f = split(&p, 1480);
+    let order = [f[2], f[0], f[1]];
+    assert_eq!(push_all(&mut r, &ip4(), 0, &order), Some(p.clone()));
+    let warm = (r.arena.len(), r.slots.len(), r.out.capacity());
+    for id in 1..1000 {
+        assert_eq!(
+            push_all(&mut r, &ip4(), id, &order).as_deref(),
+            Some(&p[..])
+        );
+    }
+    assert_eq!((r.arena.len(), r.slots.len(), r.out.capacity()), warm);
+    check_invariants(&r);
+}
