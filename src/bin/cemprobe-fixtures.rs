@@ -40,7 +40,9 @@ fn write_case(root: &Path, case: &cases::Case) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let (file_name, bytes) = match &case.format {
         cases::Format::Pcap { link } => ("input.pcap", write::pcap(*link, &case.packets)),
-        cases::Format::Pcapng { interfaces } => ("input.pcapng", write::pcapng(interfaces, &case.packets)),
+        cases::Format::Pcapng { interfaces } => {
+            ("input.pcapng", write::pcapng(interfaces, &case.packets))
+        }
     };
     // Remove a stale input of the other format so the test glob finds exactly one.
     for other in ["input.pcap", "input.pcapng"] {

@@ -30,10 +30,7 @@ pub struct Tcp {
     pub len: usize,
 }
 
-fn tcp_step(
-    b: PacketBuilderStep<etherparse::IpHeaders>,
-    t: &Tcp,
-) -> PacketBuilderStep<TcpHeader> {
+fn tcp_step(b: PacketBuilderStep<etherparse::IpHeaders>, t: &Tcp) -> PacketBuilderStep<TcpHeader> {
     let mut s = b.tcp(t.sport, t.dport, t.seq, t.win);
     for c in t.flags.chars() {
         s = match c {
@@ -124,7 +121,13 @@ pub fn eth_vlan_udp4(
 }
 
 /// Bare IPv4 + UDP packet (no link layer), e.g. the inner packet of a tunnel or a raw-IP frame.
-pub fn ip_udp4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: &[u8]) -> Result<Vec<u8>> {
+pub fn ip_udp4(
+    src: [u8; 4],
+    dst: [u8; 4],
+    sport: u16,
+    dport: u16,
+    payload: &[u8],
+) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     PacketBuilder::ipv4(src, dst, 64)
         .udp(sport, dport)
@@ -134,22 +137,48 @@ pub fn ip_udp4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, payload: &[u8
 }
 
 /// Ethernet + IPv4 + ICMP echo request/reply with `data` bytes of echo data.
-pub fn eth_icmp4_echo(from_client: bool, src: [u8; 4], dst: [u8; 4], reply: bool, id: u16, seq: u16, data: usize) -> Result<Vec<u8>> {
+pub fn eth_icmp4_echo(
+    from_client: bool,
+    src: [u8; 4],
+    dst: [u8; 4],
+    reply: bool,
+    id: u16,
+    seq: u16,
+    data: usize,
+) -> Result<Vec<u8>> {
     let (ms, md) = macs(from_client);
     let b = PacketBuilder::ethernet2(ms, md).ipv4(src, dst, 64);
-    let step = if reply { b.icmpv4_echo_reply(id, seq) } else { b.icmpv4_echo_request(id, seq) };
+    let step = if reply {
+        b.icmpv4_echo_reply(id, seq)
+    } else {
+        b.icmpv4_echo_request(id, seq)
+    };
     let mut out = Vec::new();
-    step.write(&mut out, &filler(data)).map_err(|e| anyhow!("{e:?}"))?;
+    step.write(&mut out, &filler(data))
+        .map_err(|e| anyhow!("{e:?}"))?;
     Ok(out)
 }
 
 /// Ethernet + IPv6 + ICMPv6 echo request/reply.
-pub fn eth_icmp6_echo(from_client: bool, src: [u8; 16], dst: [u8; 16], reply: bool, id: u16, seq: u16, data: usize) -> Result<Vec<u8>> {
+pub fn eth_icmp6_echo(
+    from_client: bool,
+    src: [u8; 16],
+    dst: [u8; 16],
+    reply: bool,
+    id: u16,
+    seq: u16,
+    data: usize,
+) -> Result<Vec<u8>> {
     let (ms, md) = macs(from_client);
     let b = PacketBuilder::ethernet2(ms, md).ipv6(src, dst, 64);
-    let step = if reply { b.icmpv6_echo_reply(id, seq) } else { b.icmpv6_echo_request(id, seq) };
+    let step = if reply {
+        b.icmpv6_echo_reply(id, seq)
+    } else {
+        b.icmpv6_echo_request(id, seq)
+    };
     let mut out = Vec::new();
-    step.write(&mut out, &filler(data)).map_err(|e| anyhow!("{e:?}"))?;
+    step.write(&mut out, &filler(data))
+        .map_err(|e| anyhow!("{e:?}"))?;
     Ok(out)
 }
 
@@ -278,7 +307,9 @@ pub fn dns_response(id: u16, qtype: u16) -> Vec<u8> {
     m.extend_from_slice(&[0, 1, 0, 0, 0x0e, 0x10]);
     if qtype == 28 {
         m.extend_from_slice(&16u16.to_be_bytes());
-        m.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01]);
+        m.extend_from_slice(&[
+            0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+        ]);
     } else {
         m.extend_from_slice(&4u16.to_be_bytes());
         m.extend_from_slice(&[93, 184, 215, 14]);

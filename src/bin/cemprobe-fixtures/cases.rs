@@ -43,7 +43,9 @@ impl Format {
                     .iter()
                     .enumerate()
                     .map(|(i, f)| match f.tsresol {
-                        Some(r) => format!("if {i}: link type {}, if_tsresol {r} (10^-{r} s)", f.link),
+                        Some(r) => {
+                            format!("if {i}: link type {}, if_tsresol {r} (10^-{r} s)", f.link)
+                        }
                         None => format!("if {i}: link type {}, no if_tsresol (default µs)", f.link),
                     })
                     .collect();
@@ -65,7 +67,13 @@ const ETHERNET: Format = Format::Pcap { link: 1 };
 
 fn pkt(ms: u64, data: Vec<u8>, desc: impl Into<String>) -> Pkt {
     let wire_len = data.len() as u32;
-    Pkt { t_us: ms * 1000, data, wire_len, iface: 0, desc: desc.into() }
+    Pkt {
+        t_us: ms * 1000,
+        data,
+        wire_len,
+        iface: 0,
+        desc: desc.into(),
+    }
 }
 
 const C4: [u8; 4] = [10, 0, 0, 1];
@@ -77,7 +85,15 @@ fn c(ms: u64, seq: u32, ack: u32, flags: &'static str, len: usize) -> Result<Pkt
     cw(ms, seq, ack, flags, len, WIN)
 }
 fn cw(ms: u64, seq: u32, ack: u32, flags: &'static str, len: usize, win: u16) -> Result<Pkt> {
-    let t = Tcp { sport: 40000, dport: 80, seq, ack, flags, win, len };
+    let t = Tcp {
+        sport: 40000,
+        dport: 80,
+        seq,
+        ack,
+        flags,
+        win,
+        len,
+    };
     Ok(pkt(ms, eth_tcp4(true, C4, S4, t)?, tcp_desc("C→S", &t)))
 }
 /// Server 10.0.0.2:80 → client 10.0.0.1:40000 segment.
@@ -85,11 +101,23 @@ fn s(ms: u64, seq: u32, ack: u32, flags: &'static str, len: usize) -> Result<Pkt
     sw(ms, seq, ack, flags, len, WIN)
 }
 fn sw(ms: u64, seq: u32, ack: u32, flags: &'static str, len: usize, win: u16) -> Result<Pkt> {
-    let t = Tcp { sport: 80, dport: 40000, seq, ack, flags, win, len };
+    let t = Tcp {
+        sport: 80,
+        dport: 40000,
+        seq,
+        ack,
+        flags,
+        win,
+        len,
+    };
     Ok(pkt(ms, eth_tcp4(false, S4, C4, t)?, tcp_desc("S→C", &t)))
 }
 fn tcp_desc(dir: &str, t: &Tcp) -> String {
-    let ack = if t.flags.contains('A') { format!(" ack={}", t.ack) } else { String::new() };
+    let ack = if t.flags.contains('A') {
+        format!(" ack={}", t.ack)
+    } else {
+        String::new()
+    };
     format!(
         "{dir} TCP [{}] seq={}{ack} win={} len={} (IP total {})",
         t.flags,
@@ -296,7 +324,8 @@ flows_created 1; flow_records 1; start_us 1700000000000000; end_us 1700000000150
 fn tcp_retransmission() -> Result<Case> {
     Ok(Case {
         name: "tcp_retransmission",
-        what: "Retransmission after loss: the probe sees segments A (1001..1100) and B (1101..1200);
+        what:
+            "Retransmission after loss: the probe sees segments A (1001..1100) and B (1101..1200);
 B is lost after the probe, the server ACKs only A, the client retransmits B 250 ms later.
 Karn: B's sample is skipped.",
         calc: r#"Frames: 54 B for #1,#2,#3,#6,#9; 154 B (IP 140) for #4,#5,#7; 254 B (IP 240) for #8.
@@ -398,7 +427,8 @@ flows_created 1; flow_records 1; start_us 1700000000000000; end_us 1700000000400
 fn tcp_keepalive() -> Result<Case> {
     Ok(Case {
         name: "tcp_keepalive",
-        what: "After one request/response the client sends two keep-alives (seq = next − 1): one with
+        what:
+            "After one request/response the client sends two keep-alives (seq = next − 1): one with
 1 byte of garbage (at 10.14 s) and one with 0 bytes (at 20.14 s). The server never answers them
 (so no ACK could make an RTT sample of the 1-byte probe). Keep-alives are not retransmits.",
         calc: r#"Frames: 54 B for #1,#2,#3,#6,#8; 154 B (IP 140) for #4,#5; 55 B (IP 41) for #7.
@@ -431,7 +461,8 @@ flows_created 1; flow_records 1; start_us 1700000000000000; end_us 1700000020140
 fn tcp_seq_wrap() -> Result<Case> {
     Ok(Case {
         name: "tcp_seq_wrap",
-        what: "Sequence numbers wrap: client ISN 4294967200, server ISN 4294967100. The client's first
+        what:
+            "Sequence numbers wrap: client ISN 4294967200, server ISN 4294967100. The client's first
 data segment (200 bytes) and the server's response (400 bytes) both cross 2^32; the client
 retransmits its wrapping segment once before any ACK (Karn skips it).",
         calc: r#"2^32 = 4294967296. Client data #4 = 4294967201..4294967400, next = 4294967401 − 4294967296 = 105.
@@ -474,7 +505,8 @@ fn dns_udp() -> Result<Case> {
     let r = [10, 0, 0, 53];
     Ok(Case {
         name: "dns_udp",
-        what: "Plain UDP flows carrying DNS: an answered IPv4 query, an unanswered IPv4 query (other
+        what:
+            "Plain UDP flows carrying DNS: an answered IPv4 query, an unanswered IPv4 query (other
 source port), and an answered IPv6 query. Flow-level checks only (app is null for now; `dns`
 records, when they exist, are not compared by this fixture).",
         calc: r#"DNS messages: A query for example.com = 12 + 13 (name) + 4 = 29 bytes; A response = 29 + 16 (answer) = 45;
@@ -493,11 +525,31 @@ Stats: packets 5; bytes 71+87+71+91+119 = 439; decoded 5; malformed 0; ignored 0
 flow_records 3; start_us 1700000000000000; end_us 1700000000215000."#,
         format: ETHERNET,
         packets: vec![
-            pkt(0, eth_udp4(true, C4, r, 53001, 53, &dns_query(0x1001, 1))?, "C→R UDP 10.0.0.1:53001 → 10.0.0.53:53 DNS A? example.com (29 B)"),
-            pkt(20, eth_udp4(false, r, C4, 53, 53001, &dns_response(0x1001, 1))?, "R→C UDP DNS response NOERROR, 1 A (45 B)"),
-            pkt(100, eth_udp4(true, C4, r, 53002, 53, &dns_query(0x1002, 1))?, "C→R UDP 10.0.0.1:53002 → 10.0.0.53:53 DNS A? example.com (29 B), never answered"),
-            pkt(200, eth_udp6(true, C6, DNS6, 53003, 53, &dns_query(0x1003, 28))?, "C→R UDP [fd00::1]:53003 → [fd00::53]:53 DNS AAAA? example.com (29 B)"),
-            pkt(215, eth_udp6(false, DNS6, C6, 53, 53003, &dns_response(0x1003, 28))?, "R→C UDP DNS response NOERROR, 1 AAAA (57 B)"),
+            pkt(
+                0,
+                eth_udp4(true, C4, r, 53001, 53, &dns_query(0x1001, 1))?,
+                "C→R UDP 10.0.0.1:53001 → 10.0.0.53:53 DNS A? example.com (29 B)",
+            ),
+            pkt(
+                20,
+                eth_udp4(false, r, C4, 53, 53001, &dns_response(0x1001, 1))?,
+                "R→C UDP DNS response NOERROR, 1 A (45 B)",
+            ),
+            pkt(
+                100,
+                eth_udp4(true, C4, r, 53002, 53, &dns_query(0x1002, 1))?,
+                "C→R UDP 10.0.0.1:53002 → 10.0.0.53:53 DNS A? example.com (29 B), never answered",
+            ),
+            pkt(
+                200,
+                eth_udp6(true, C6, DNS6, 53003, 53, &dns_query(0x1003, 28))?,
+                "C→R UDP [fd00::1]:53003 → [fd00::53]:53 DNS AAAA? example.com (29 B)",
+            ),
+            pkt(
+                215,
+                eth_udp6(false, DNS6, C6, 53, 53003, &dns_response(0x1003, 28))?,
+                "R→C UDP DNS response NOERROR, 1 AAAA (57 B)",
+            ),
         ],
     })
 }
@@ -519,12 +571,36 @@ Stats: packets 6; bytes 4×98 + 2×118 = 392 + 236 = 628; decoded 6; malformed 0
 flow_records 2; start_us 1700000000000000; end_us 1700000002010000."#,
         format: ETHERNET,
         packets: vec![
-            pkt(0, eth_icmp4_echo(true, C4, S4, false, 7, 1, 56)?, "C→S ICMP echo request id 7 seq 1, 56 data bytes (IP 84)"),
-            pkt(10, eth_icmp4_echo(false, S4, C4, true, 7, 1, 56)?, "S→C ICMP echo reply id 7 seq 1 (IP 84)"),
-            pkt(1000, eth_icmp4_echo(true, C4, S4, false, 7, 2, 56)?, "C→S ICMP echo request id 7 seq 2 (IP 84)"),
-            pkt(1010, eth_icmp4_echo(false, S4, C4, true, 7, 2, 56)?, "S→C ICMP echo reply id 7 seq 2 (IP 84)"),
-            pkt(2000, eth_icmp6_echo(true, C6, S6, false, 8, 1, 56)?, "C→S ICMPv6 echo request fd00::1 → fd00::2 id 8 seq 1 (IP 104)"),
-            pkt(2010, eth_icmp6_echo(false, S6, C6, true, 8, 1, 56)?, "S→C ICMPv6 echo reply (IP 104)"),
+            pkt(
+                0,
+                eth_icmp4_echo(true, C4, S4, false, 7, 1, 56)?,
+                "C→S ICMP echo request id 7 seq 1, 56 data bytes (IP 84)",
+            ),
+            pkt(
+                10,
+                eth_icmp4_echo(false, S4, C4, true, 7, 1, 56)?,
+                "S→C ICMP echo reply id 7 seq 1 (IP 84)",
+            ),
+            pkt(
+                1000,
+                eth_icmp4_echo(true, C4, S4, false, 7, 2, 56)?,
+                "C→S ICMP echo request id 7 seq 2 (IP 84)",
+            ),
+            pkt(
+                1010,
+                eth_icmp4_echo(false, S4, C4, true, 7, 2, 56)?,
+                "S→C ICMP echo reply id 7 seq 2 (IP 84)",
+            ),
+            pkt(
+                2000,
+                eth_icmp6_echo(true, C6, S6, false, 8, 1, 56)?,
+                "C→S ICMPv6 echo request fd00::1 → fd00::2 id 8 seq 1 (IP 104)",
+            ),
+            pkt(
+                2010,
+                eth_icmp6_echo(false, S6, C6, true, 8, 1, 56)?,
+                "S→C ICMPv6 echo reply (IP 104)",
+            ),
         ],
     })
 }
@@ -627,10 +703,26 @@ Stats: packets 4; bytes 2×56 + 2×60 = 232; decoded 4; malformed 0; ignored 0; 
 start_us 1700000000000000; end_us 1700000000030000."#,
         format: ETHERNET,
         packets: vec![
-            pkt(0, eth_vlan_udp4(true, &[100], a1, a2, 1111, 2222, &p)?, "C→S 802.1Q vid 100, UDP 10.0.1.1:1111 → 10.0.1.2:2222, 10 B"),
-            pkt(10, eth_vlan_udp4(false, &[100], a2, a1, 2222, 1111, &p)?, "S→C 802.1Q vid 100, UDP reply, 10 B"),
-            pkt(20, eth_vlan_udp4(true, &[200, 100], b1, b2, 1111, 2222, &p)?, "C→S 802.1ad vid 200 + 802.1Q vid 100, UDP 10.0.2.1:1111 → 10.0.2.2:2222, 10 B"),
-            pkt(30, eth_vlan_udp4(false, &[200, 100], b2, b1, 2222, 1111, &p)?, "S→C QinQ 200/100, UDP reply, 10 B"),
+            pkt(
+                0,
+                eth_vlan_udp4(true, &[100], a1, a2, 1111, 2222, &p)?,
+                "C→S 802.1Q vid 100, UDP 10.0.1.1:1111 → 10.0.1.2:2222, 10 B",
+            ),
+            pkt(
+                10,
+                eth_vlan_udp4(false, &[100], a2, a1, 2222, 1111, &p)?,
+                "S→C 802.1Q vid 100, UDP reply, 10 B",
+            ),
+            pkt(
+                20,
+                eth_vlan_udp4(true, &[200, 100], b1, b2, 1111, 2222, &p)?,
+                "C→S 802.1ad vid 200 + 802.1Q vid 100, UDP 10.0.2.1:1111 → 10.0.2.2:2222, 10 B",
+            ),
+            pkt(
+                30,
+                eth_vlan_udp4(false, &[200, 100], b2, b1, 2222, 1111, &p)?,
+                "S→C QinQ 200/100, UDP reply, 10 B",
+            ),
         ],
     })
 }
@@ -676,8 +768,22 @@ fn gre_key() -> Result<Case> {
         g.extend_from_slice(&inner);
         g
     };
-    let up = ipv4(o1, o2, 47, 1, 0, &gre(ip_udp4(a, b, 1111, 2222, &filler(10))?));
-    let down = ipv4(o2, o1, 47, 2, 0, &gre(ip_udp4(b, a, 2222, 1111, &filler(10))?));
+    let up = ipv4(
+        o1,
+        o2,
+        47,
+        1,
+        0,
+        &gre(ip_udp4(a, b, 1111, 2222, &filler(10))?),
+    );
+    let down = ipv4(
+        o2,
+        o1,
+        47,
+        2,
+        0,
+        &gre(ip_udp4(b, a, 2222, 1111, &filler(10))?),
+    );
     Ok(Case {
         name: "gre_key",
         what: "GRE (RFC 2890) with the Key bit set (key 4660 = 0x1234) carrying IPv4 (protocol 0x0800),
@@ -774,7 +880,7 @@ fn gtpu_pdu(teid: u32, uplink: bool, inner_ip: &[u8]) -> Vec<u8> {
     g.extend_from_slice(&((8 + inner_ip.len()) as u16).to_be_bytes());
     g.extend_from_slice(&teid.to_be_bytes());
     g.extend_from_slice(&[0, 0, 0, 0x85]); // sequence, N-PDU, next ext = PDU Session Container
-    // Extension: length 1 (×4 bytes), PDU type (UL = 1, DL = 0) in the high nibble, QFI 9, next 0.
+                                           // Extension: length 1 (×4 bytes), PDU type (UL = 1, DL = 0) in the high nibble, QFI 9, next 0.
     g.extend_from_slice(&[1, if uplink { 0x10 } else { 0x00 }, 9, 0]);
     g.extend_from_slice(inner_ip);
     g
@@ -783,8 +889,16 @@ fn gtpu_pdu(teid: u32, uplink: bool, inner_ip: &[u8]) -> Vec<u8> {
 fn gtpu() -> Result<Case> {
     let (gnb, upf) = ([172, 20, 0, 1], [172, 20, 0, 2]);
     let (ue, dns) = ([10, 45, 0, 2], [8, 8, 8, 8]);
-    let ul = gtpu_pdu(256, true, &ip_udp4(ue, dns, 40000, 53, &dns_query(0x2001, 1))?);
-    let dl = gtpu_pdu(512, false, &ip_udp4(dns, ue, 53, 40000, &dns_response(0x2001, 1))?);
+    let ul = gtpu_pdu(
+        256,
+        true,
+        &ip_udp4(ue, dns, 40000, 53, &dns_query(0x2001, 1))?,
+    );
+    let dl = gtpu_pdu(
+        512,
+        false,
+        &ip_udp4(dns, ue, 53, 40000, &dns_response(0x2001, 1))?,
+    );
     Ok(Case {
         name: "gtpu",
         what: "GTP-U (UDP 2152) G-PDUs with a PDU Session Container extension header (QFI 9): uplink
@@ -836,8 +950,16 @@ Stats: packets 2; bytes 116; decoded 2; malformed 0; ignored 0; flows_created 1;
 start_us 1700000000000000; end_us 1700000000010000."#,
         format: Format::Pcap { link: 276 },
         packets: vec![
-            pkt(0, frame(true, ip_udp4(a, b, 1111, 2222, &filler(10))?), "SLL2 outgoing, UDP 10.0.7.1:1111 → 10.0.7.2:2222, 10 B"),
-            pkt(10, frame(false, ip_udp4(b, a, 2222, 1111, &filler(10))?), "SLL2 incoming, UDP reply, 10 B"),
+            pkt(
+                0,
+                frame(true, ip_udp4(a, b, 1111, 2222, &filler(10))?),
+                "SLL2 outgoing, UDP 10.0.7.1:1111 → 10.0.7.2:2222, 10 B",
+            ),
+            pkt(
+                10,
+                frame(false, ip_udp4(b, a, 2222, 1111, &filler(10))?),
+                "SLL2 incoming, UDP reply, 10 B",
+            ),
         ],
     })
 }
@@ -845,10 +967,26 @@ start_us 1700000000000000; end_us 1700000000010000."#,
 fn pcapng_two_if() -> Result<Case> {
     let (a1, a2, b1, b2) = ([10, 0, 8, 1], [10, 0, 8, 2], [10, 0, 9, 1], [10, 0, 9, 2]);
     let mut ps = vec![
-        pkt(0, eth_udp4(true, a1, a2, 1111, 2222, &filler(10))?, "if 0 (Ethernet): UDP 10.0.8.1:1111 → 10.0.8.2:2222, 10 B"),
-        pkt(10, ip_udp4(b1, b2, 3333, 4444, &filler(20))?, "if 1 (raw IPv4, ns timestamps): UDP 10.0.9.1:3333 → 10.0.9.2:4444, 20 B"),
-        pkt(20, eth_udp4(false, a2, a1, 2222, 1111, &filler(10))?, "if 0: UDP reply 10.0.8.2:2222 → 10.0.8.1:1111, 10 B"),
-        pkt(30, ip_udp4(b2, b1, 4444, 3333, &filler(20))?, "if 1: UDP reply 10.0.9.2:4444 → 10.0.9.1:3333, 20 B"),
+        pkt(
+            0,
+            eth_udp4(true, a1, a2, 1111, 2222, &filler(10))?,
+            "if 0 (Ethernet): UDP 10.0.8.1:1111 → 10.0.8.2:2222, 10 B",
+        ),
+        pkt(
+            10,
+            ip_udp4(b1, b2, 3333, 4444, &filler(20))?,
+            "if 1 (raw IPv4, ns timestamps): UDP 10.0.9.1:3333 → 10.0.9.2:4444, 20 B",
+        ),
+        pkt(
+            20,
+            eth_udp4(false, a2, a1, 2222, 1111, &filler(10))?,
+            "if 0: UDP reply 10.0.8.2:2222 → 10.0.8.1:1111, 10 B",
+        ),
+        pkt(
+            30,
+            ip_udp4(b2, b1, 4444, 3333, &filler(20))?,
+            "if 1: UDP reply 10.0.9.2:4444 → 10.0.9.1:3333, 20 B",
+        ),
     ];
     for (i, p) in ps.iter_mut().enumerate() {
         p.iface = (i % 2) as u32;
@@ -868,7 +1006,16 @@ Flow B (10.0.9.1:3333 → 10.0.9.2:4444): first 1700000000010000, last 170000000
 Stats: packets 4; bytes 52 + 48 + 52 + 48 = 200; decoded 4; malformed 0; ignored 0; flows_created 2; flow_records 2;
 start_us 1700000000000000; end_us 1700000000030000."#,
         format: Format::Pcapng {
-            interfaces: vec![Interface { link: 1, tsresol: None }, Interface { link: 101, tsresol: Some(9) }],
+            interfaces: vec![
+                Interface {
+                    link: 1,
+                    tsresol: None,
+                },
+                Interface {
+                    link: 101,
+                    tsresol: Some(9),
+                },
+            ],
         },
         packets: ps,
     })
@@ -885,7 +1032,20 @@ fn malformed() -> Result<Case> {
         *x = 0x44;
     }
     // TCP data offset 3 (< 5).
-    let mut bad_doff = eth_tcp4(true, a, b, Tcp { sport: 40000, dport: 80, seq: 1, ack: 0, flags: "S", win: WIN, len: 0 })?;
+    let mut bad_doff = eth_tcp4(
+        true,
+        a,
+        b,
+        Tcp {
+            sport: 40000,
+            dport: 80,
+            seq: 1,
+            ack: 0,
+            flags: "S",
+            win: WIN,
+            len: 0,
+        },
+    )?;
     if let Some(x) = bad_doff.get_mut(14 + 20 + 12) {
         *x = 0x30;
     }
@@ -907,7 +1067,8 @@ fn malformed() -> Result<Case> {
     };
     Ok(Case {
         name: "malformed",
-        what: "Malformed frames among valid ones: a truncated IPv4 header, an IPv4 header with IHL 4,
+        what:
+            "Malformed frames among valid ones: a truncated IPv4 header, an IPv4 header with IHL 4,
 a TCP header with data offset 3, and an ARP frame (not IP: ignored), around a valid UDP exchange
 whose reply was cut by the snaplen (it still counts with its wire length).",
         calc: r#"#1 valid UDP 10.0.10.1:1111 → 10.0.10.2:2222, payload 10: frame 52, IP 38.
@@ -926,10 +1087,26 @@ ignored_by_reason {"not_ip": 1}; flows_created 1; flow_records 1; start_us 17000
 (malformed_by_reason is not checked: the reason names are defined by the decoder.)"#,
         format: ETHERNET,
         packets: vec![
-            pkt(0, good, "C→S UDP 10.0.10.1:1111 → 10.0.10.2:2222, 10 B (valid)"),
-            pkt(10, trunc_ip, "Ethernet + first 10 bytes of an IPv4 header (truncated header)"),
-            pkt(20, bad_ihl, "IPv4 with IHL 4 (invalid), otherwise the packet of #1"),
-            pkt(30, bad_doff, "IPv4 TCP 10.0.10.1:40000 → 10.0.10.2:80 with data offset 3 (invalid)"),
+            pkt(
+                0,
+                good,
+                "C→S UDP 10.0.10.1:1111 → 10.0.10.2:2222, 10 B (valid)",
+            ),
+            pkt(
+                10,
+                trunc_ip,
+                "Ethernet + first 10 bytes of an IPv4 header (truncated header)",
+            ),
+            pkt(
+                20,
+                bad_ihl,
+                "IPv4 with IHL 4 (invalid), otherwise the packet of #1",
+            ),
+            pkt(
+                30,
+                bad_doff,
+                "IPv4 TCP 10.0.10.1:40000 → 10.0.10.2:80 with data offset 3 (invalid)",
+            ),
             pkt(40, arp, "ARP who-has 10.0.10.2 tell 10.0.10.1 (not IP)"),
             cut,
         ],

@@ -48,10 +48,13 @@ pub fn pcapng(interfaces: &[Interface], packets: &[Pkt]) -> Vec<u8> {
         block(&mut out, 1, &idb);
     }
     for p in packets {
-        let iface = interfaces.get(p.iface as usize).copied().unwrap_or(Interface {
-            link: 1,
-            tsresol: None,
-        });
+        let iface = interfaces
+            .get(p.iface as usize)
+            .copied()
+            .unwrap_or(Interface {
+                link: 1,
+                tsresol: None,
+            });
         let us = T0_US + p.t_us;
         let ts: u64 = match iface.tsresol.unwrap_or(6) {
             9 => us * 1000,
