@@ -16,6 +16,8 @@ pub mod file;
 mod format;
 mod pcap;
 mod pcapng;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 use std::ops::Deref;
 use std::sync::Arc;
