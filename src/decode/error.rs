@@ -13,12 +13,7 @@ pub enum Layer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     #[error("{layer:?} needs {need} bytes at offset {offset}, only {have} captured")]
-    Truncated {
-        layer: Layer,
-        offset: u16,
-        need: u16,
-        have: u16,
-    },
+    Truncated { layer: Layer, offset: u16, need: u16, have: u16 },
 }
 
 /// Why a well-formed frame carries no flow (not IP, unknown link type, …).

@@ -202,19 +202,10 @@ pub struct FragmentInfo<'a> {
 pub enum L4<'a> {
     Tcp(TcpInfo<'a>),
     Udp(UdpInfo<'a>),
-    Icmp {
-        ty: u8,
-        code: u8,
-    },
-    Icmpv6 {
-        ty: u8,
-        code: u8,
-    },
+    Icmp { ty: u8, code: u8 },
+    Icmpv6 { ty: u8, code: u8 },
     /// SCTP: flow level only (ports), chunks are not parsed.
-    Sctp {
-        src_port: u16,
-        dst_port: u16,
-    },
+    Sctp { src_port: u16, dst_port: u16 },
     Fragment(FragmentInfo<'a>),
     /// Any other protocol: flow by address pair and protocol number.
     Other,
@@ -233,11 +224,7 @@ pub struct Decoded<'a> {
 }
 
 /// Decode one frame of link type `link`. `wire_len` is the frame's original length.
-pub fn frame(
-    _link: crate::capture::LinkType,
-    _data: &[u8],
-    _wire_len: u32,
-) -> Result<Decoded<'_>, Skip> {
+pub fn frame(_link: crate::capture::LinkType, _data: &[u8], _wire_len: u32) -> Result<Decoded<'_>, Skip> {
     Err(Skip::Ignored(Ignored::NotIp { ethertype: 0 }))
 }
 
