@@ -11,14 +11,21 @@
 //! What it refuses to do: look inside a frame. Link-layer decoding is `decode`'s job; an unknown
 //! link type is passed through as data and counted there.
 
+pub mod error;
 pub mod file;
+mod format;
+mod pcap;
+mod pcapng;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::time::Timestamp;
 
-pub use file::{CaptureError, CaptureReader, ReadSummary};
+pub use error::{CaptureError, Corruption, Truncation};
+pub use file::{CaptureReader, ReadSummary};
 
 /// A link-layer header type (LINKTYPE_* from the tcpdump.org registry). An open newtype:
 /// unknown values are data, not errors.
