@@ -24,14 +24,73 @@ use anyhow::{bail, Context, Result};
 fn main() -> Result<()> {
     let mut args = std::env::args_os().skip(1);
     let Some(dir) = args.next() else {
-        bail!("usage: cemprobe-fixtures <fixtures-dir>");
+        bail!("usage: cemprobe-fixtures <fixtures-dir> | --fuzz-seeds <fixtures-dir> <seeds-dir>");
     };
+    if dir == "--fuzz-seeds" {
+        let (Some(fixtures), Some(seeds)) = (args.next(), args.next()) else {
+            bail!("usage: cemprobe-fixtures --fuzz-seeds <fixtures-dir> <seeds-dir>");
+        };
+        return fuzz_seeds(Path::new(&fixtures), Path::new(&seeds));
+    }
     let dir = PathBuf::from(dir);
     let all = cases::all()?;
     for case in &all {
         write_case(&dir, case).with_context(|| format!("case {}", case.name))?;
     }
     eprintln!("Wrote {} fixture cases to {}.", all.len(), dir.display());
+    Ok(())
+}
+
+/// Seed the fuzz corpora from the fixtures: every frame (with its link type as a 2-byte
+/// big-endian prefix) for `frame`, and every whole capture file for `capture_file` and
+/// `pipeline`.
+fn fuzz_seeds(fixtures: &Path, seeds: &Path) -> Result<()> {
+    let frame_dir = seeds.join("frame");
+    std::fs::create_dir_all(&frame_dir)?;
+    let mut frames = 0;
+    let mut files = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(fixtures)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for case in entries.iter().filter(|p| p.is_dir()) {
+        for name in ["input.pcap", "input.pcapng"] {
+            let input = case.join(name);
+            if !input.exists() {
+                continue;
+            }
+            let case_name = case
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let bytes = std::fs::read(&input)?;
+            for target in ["capture_file", "pipeline"] {
+                let dir = seeds.join(target);
+                std::fs::create_dir_all(&dir)?;
+                std::fs::write(dir.join(format!("{case_name}-{name}")), &bytes)?;
+            }
+            files += 1;
+            let mut reader = cemprobe::capture::CaptureReader::from_bytes(&case_name, bytes);
+            let mut i = 0;
+            let mut out = Vec::new();
+            let _ = reader.run(&mut |block, p| {
+                let mut seed = p.link.0.to_be_bytes().to_vec();
+                seed.extend_from_slice(p.data(block));
+                out.push((format!("{case_name}-{i}"), seed));
+                i += 1;
+            });
+            for (n, seed) in out {
+                std::fs::write(frame_dir.join(n), seed)?;
+                frames += 1;
+            }
+        }
+    }
+    eprintln!(
+        "Wrote {frames} frame seeds and {files} capture seeds to {}.",
+        seeds.display()
+    );
     Ok(())
 }
 
