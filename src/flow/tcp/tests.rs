@@ -819,3 +819,27 @@ proptest! {
         prop_assert!(closes <= 1);
     }
 }
+
+#[test]
+fn rebase_keeps_recent_outstanding_segments() {
+    // The client segment is timed at 4.2e9 µs after the base; the server segment at 4.4e9 µs
+    // no longer fits in 32 bits and moves the base, the client segment stays timed.
+    let (r, _) = run(&with(
+        handshake(),
+        &[
+            seg(4_200_001_000, C, PSH, 101, 5001, 10),
+            seg(4_400_001_000, S, PSH, 5001, 101, 10),
+            seg(4_400_001_100, S, ACK, 5011, 111, 0),
+            seg(4_400_001_150, C, ACK, 111, 5011, 0),
+        ],
+    ));
+    assert_eq!(
+        r.data_rtt,
+        Some(RttStats {
+            count: 2,
+            min: 150,
+            mean: 100_000_125,
+            max: 200_000_100
+        })
+    );
+}
