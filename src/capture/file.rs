@@ -13,7 +13,10 @@ pub struct ReadSummary {
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
     #[error("{path}: cannot open: {source}")]
-    Open { path: PathBuf, source: std::io::Error },
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 pub struct CaptureReader {
@@ -22,9 +25,14 @@ pub struct CaptureReader {
 
 impl CaptureReader {
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
-        Ok(Self { _path: path.to_owned() })
+        Ok(Self {
+            _path: path.to_owned(),
+        })
     }
-    pub fn run(&mut self, _sink: &mut impl FnMut(&Block, PacketRef)) -> Result<ReadSummary, CaptureError> {
+    pub fn run(
+        &mut self,
+        _sink: &mut impl FnMut(&Block, PacketRef),
+    ) -> Result<ReadSummary, CaptureError> {
         Ok(ReadSummary::default())
     }
 }
