@@ -16,8 +16,17 @@
 //! [`L4::Fragment`], and the worker's [`frag::Reassembler`] hands the whole datagram back to
 //! [`resume`] once complete.
 
+pub mod cursor;
 pub mod error;
+pub mod fast;
 pub mod frag;
+pub mod ip;
+pub mod link;
+#[cfg(test)]
+mod tests;
+pub mod transport;
+pub mod tunnel;
+pub mod walk;
 
 use std::net::IpAddr;
 
@@ -233,16 +242,42 @@ pub struct Decoded<'a> {
 }
 
 /// Decode one frame of link type `link`. `wire_len` is the frame's original length.
+///
+/// Common Ethernet/VLAN/IPv4/IPv6/TCP/UDP frames take the fast path ([`fast::ethernet`]);
+/// everything else, and every frame the fast path declines, takes the general path
+/// ([`frame_general`]). Both give identical results.
+#[inline]
 pub fn frame(
-    _link: crate::capture::LinkType,
-    _data: &[u8],
-    _wire_len: u32,
+    link: crate::capture::LinkType,
+    data: &[u8],
+    wire_len: u32,
 ) -> Result<Decoded<'_>, Skip> {
-    Err(Skip::Ignored(Ignored::NotIp { ethertype: 0 }))
+    if link == crate::capture::LinkType::ETHERNET {
+        if let Some(d) = fast::ethernet(data, wire_len) {
+            return Ok(d);
+        }
+    }
+    walk::frame(link, data, wire_len)
+}
+
+/// The general decode path alone (no fast path): for tests, fuzzing and benchmarks.
+pub fn frame_general(
+    link: crate::capture::LinkType,
+    data: &[u8],
+    wire_len: u32,
+) -> Result<Decoded<'_>, Skip> {
+    walk::frame(link, data, wire_len)
 }
 
 /// Continue decoding after reassembly: `outer` is the decoded fragment that completed the
 /// datagram, `datagram` the reassembled IP payload (transport header onwards).
-pub fn resume<'a>(_outer: &Decoded<'_>, _datagram: &'a [u8]) -> Result<Decoded<'a>, Skip> {
-    Err(Skip::Ignored(Ignored::NotIp { ethertype: 0 }))
+///
+/// The result keeps `outer`'s VLANs, MPLS count, tunnel and addresses; `ip.l4_len` is the
+/// datagram's length and `ip.total_len` the outer headers plus the datagram (for IPv6 without
+/// the Fragment header). The transport layer is decoded from `datagram`, and a tunnel inside it
+/// (GTP-U, VXLAN, GRE, IP-in-IP) is followed; if `outer` already had a tunnel, the nesting
+/// depth restarts at 1. Error offsets are relative to `datagram`. If `outer.l4` is not a
+/// fragment, `datagram` is decoded as a payload of protocol `outer.ip.proto`.
+pub fn resume<'a>(outer: &Decoded<'_>, datagram: &'a [u8]) -> Result<Decoded<'a>, Skip> {
+    walk::resume(outer, datagram)
 }
