@@ -498,3 +498,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn fast_path_takes_common_frames() {
+    let p = inner_tcp();
+    let mut tagged = vec![0, 5, 0x81, 0x00, 0, 6, 0x08, 0x00];
+    tagged.extend_from_slice(&p);
+    for f in [eth(0x0800, &p), eth(0x88A8, &tagged)] {
+        let d = fast::ethernet(&f, f.len() as u32).expect("fast path");
+        assert_eq!(Ok(d), frame_general(LinkType::ETHERNET, &f, f.len() as u32));
+        inner_tcp_check(&d);
+    }
+    // declined: IPv4 options, fragments, tunnels, five tags
+    let mut opt = v4(6, [1, 1, 1, 1], [2, 2, 2, 2], &[0; 24]);
+    opt[0] = 0x46;
+    assert!(fast::ethernet(&eth(0x0800, &opt), 100).is_none());
+    let vx = eth(
+        0x0800,
+        &v4(17, [1, 1, 1, 1], [2, 2, 2, 2], &udp(1, 4789, &[0; 8])),
+    );
+    assert!(fast::ethernet(&vx, vx.len() as u32).is_none());
+}
