@@ -388,7 +388,7 @@ fn any_frame() -> impl Strategy<Value = (Vec<u8>, u32, usize)> {
         prop::option::of((any::<u32>(), any::<u32>())),
         proptest::collection::vec(any::<u8>(), 0..80),
         0usize..8,
-        0usize..200,
+        prop_oneof![Just(0usize), 0usize..200],
     )
         .prop_map(
             |(tags, v6, is_tcp, (sp, dp, seq, ack, flags, win), ws, ts, payload, pad, cut)| {
@@ -453,6 +453,40 @@ proptest! {
             }
         }
         prop_assert_eq!(frame(LinkType::ETHERNET, &f, wire), general);
+    }
+
+    #[test]
+    fn general_agrees_with_etherparse_lax((f, wire, _h) in any_frame()) {
+        // Independent oracle for whole (uncut) frames with at most 3 tags (etherparse's cap).
+        if f.len() as u32 != wire {
+            return Ok(());
+        }
+        let lax = etherparse::LaxSlicedPacket::from_ethernet(&f).unwrap();
+        let ids: Vec<u16> = lax.vlan_ids().iter().map(|v| v.value()).collect();
+        if ids.len() >= 3 {
+            return Ok(());
+        }
+        let d = frame_general(LinkType::ETHERNET, &f, wire).unwrap();
+        prop_assert_eq!(d.vlans.as_slice(), &ids[..]);
+        let net = lax.net.as_ref().unwrap();
+        let (src, dst) = match net {
+            etherparse::LaxNetSlice::Ipv4(s) => (IpAddr::V4(s.header().source_addr()), IpAddr::V4(s.header().destination_addr())),
+            etherparse::LaxNetSlice::Ipv6(s) => (IpAddr::V6(s.header().source_addr()), IpAddr::V6(s.header().destination_addr())),
+            _ => unreachable!(),
+        };
+        prop_assert_eq!((d.ip.src, d.ip.dst), (src, dst));
+        prop_assert_eq!(d.ip.l4_len as usize, lax.ip_payload().unwrap().payload.len());
+        match (lax.transport.as_ref().unwrap(), d.l4) {
+            (etherparse::TransportSlice::Tcp(t), L4::Tcp(o)) => {
+                prop_assert_eq!((t.source_port(), t.destination_port(), t.sequence_number(), t.acknowledgment_number()), (o.src_port, o.dst_port, o.seq, o.ack));
+                prop_assert_eq!((t.window_size(), t.syn(), t.fin()), (o.window, o.flags.syn(), o.flags.fin()));
+                prop_assert_eq!(t.payload(), o.payload);
+            }
+            (etherparse::TransportSlice::Udp(u), L4::Udp(o)) => {
+                prop_assert_eq!((u.source_port(), u.destination_port(), u.payload()), (o.src_port, o.dst_port, o.payload));
+            }
+            (t, o) => prop_assert!(false, "{:?} vs {:?}", t, o),
+        }
     }
 
     #[test]
