@@ -44,7 +44,7 @@ pub fn ethernet(data: &[u8], wire_len: u32) -> Option<Decoded<'_>> {
         et = u16_at([t[2], t[3]]);
         off += 4;
     }
-    let avail = wire - off;
+    let avail = wire.checked_sub(off)?;
     let (ip, l4_off, ip_end) = match et {
         0x0800 => {
             let h = arr::<20>(data, off)?;
