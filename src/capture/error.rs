@@ -23,8 +23,8 @@ pub const MAX_NG_BLOCK_LEN: u32 = 16 * 1024 * 1024;
 pub enum Truncation {
     /// The file header (24 bytes for classic pcap; the first 4 bytes for the magic).
     FileHeader { need: u32, have: u32 },
-    /// A classic pcap record header (16 bytes).
-    RecordHeader { have: u32 },
+    /// A classic pcap record header (16 bytes; 24 in the modified format).
+    RecordHeader { need: u32, have: u32 },
     /// A classic pcap record whose header is complete but whose packet bytes are not.
     RecordData { caplen: u32, have: u32 },
     /// A pcapng block: its 12-byte header, or the length its header announced.
@@ -41,14 +41,19 @@ impl Truncation {
             Truncation::FileHeader { need, have } => format!(
                 "the file header at byte {offset} needs {need} bytes but the file ends after {have}"
             ),
-            Truncation::RecordHeader { have } => format!(
-                "packet record header at byte {offset} needs 16 bytes but the file ends after {have}"
+            Truncation::RecordHeader { need, have } => format!(
+                "packet record header at byte {offset} needs {need} bytes but the file ends after \
+                 {have}"
             ),
             Truncation::RecordData { caplen, have } => format!(
                 "packet record at byte {offset} claims {caplen} captured bytes but the file ends \
                  after {have}"
             ),
-            Truncation::NgBlock { block_type, need, have } => format!(
+            Truncation::NgBlock {
+                block_type,
+                need,
+                have,
+            } => format!(
                 "pcapng block (type 0x{block_type:08x}) at byte {offset} needs {need} bytes but \
                  the file ends after {have}"
             ),
@@ -135,7 +140,8 @@ pub enum CaptureError {
     },
     #[error(
         "{path}: not a capture file: it starts with bytes {}; accepted formats are classic pcap \
-         (magic a1b2c3d4 or a1b23c4d, either byte order) and pcapng (0a0d0d0a)",
+         (magic a1b2c3d4, a1b23c4d, or a1b2cd34 for the modified format; either byte order) and \
+         pcapng (0a0d0d0a)",
         hex(.found)
     )]
     NotCapture { path: PathBuf, found: Vec<u8> },
@@ -210,6 +216,14 @@ mod tests {
              after 800: the file was cut (still being written, or copied partially); every \
              packet before that byte was read"
         );
+        let e = CaptureError::Truncated {
+            path: "m.pcap".into(),
+            offset: 24,
+            what: Truncation::RecordHeader { need: 24, have: 5 },
+        };
+        assert!(e.to_string().starts_with(
+            "m.pcap: packet record header at byte 24 needs 24 bytes but the file ends after 5:"
+        ));
         let e = CaptureError::NotCapture {
             path: "a.txt".into(),
             found: vec![0x3c, 0x21, 0x44],

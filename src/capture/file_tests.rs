@@ -6,7 +6,7 @@ use std::io::{self, Read};
 use proptest::prelude::*;
 
 use super::*;
-use crate::capture::testkit::{pcap, Ng};
+use crate::capture::testkit::{pcap, pcap_modified, Ng};
 use crate::capture::{Corruption, LinkType, Truncation};
 
 // ---------------------------------------------------------------------------------------------
@@ -193,9 +193,30 @@ fn not_a_capture_file_names_the_bytes() {
         matches!(&e, CaptureError::NotCapture { found, .. } if found == b"ab"),
         "{e}"
     );
-    // Kuznetsov's modified pcap is not accepted.
-    let e = err_of(read_bytes(&[0x34, 0xcd, 0xb2, 0xa1, 0, 0, 0, 0]).1);
-    assert!(matches!(e, CaptureError::NotCapture { .. }));
+    // The message lists every accepted magic.
+    let e = err_of(read_bytes(&[0xa1, 0xb2, 0xc3, 0xd5]).1);
+    for magic in ["a1b2c3d4", "a1b23c4d", "a1b2cd34", "0a0d0d0a"] {
+        assert!(e.to_string().contains(magic), "{e}");
+    }
+    // Kuznetsov's modified pcap, in either byte order, is a capture (here a cut one).
+    for start in [[0x34, 0xcd, 0xb2, 0xa1], [0xa1, 0xb2, 0xcd, 0x34]] {
+        let mut bytes = start.to_vec();
+        bytes.extend_from_slice(&[2, 0, 4, 0]);
+        let e = err_of(read_bytes(&bytes).1);
+        assert!(
+            matches!(
+                e,
+                CaptureError::Truncated {
+                    offset: 0,
+                    what: Truncation::FileHeader { need: 24, have: 8 },
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = err_of(read_bytes(&start[..3]).1);
+        assert!(matches!(e, CaptureError::Truncated { .. }), "{e}");
+    }
     // The start of a real magic is a cut file.
     let e = err_of(read_bytes(&[0xd4, 0xc3]).1);
     assert!(matches!(
@@ -231,54 +252,190 @@ fn absurd_caplen_is_corrupt_after_delivering_earlier_packets() {
 
 /// Record boundaries of `three()`: header, then each record's start.
 const STARTS: [usize; 4] = [24, 50, 126, 145];
+const CAPLENS: [u32; 3] = [10, 60, 3];
+
+/// Cut `full` (a classic pcap whose records start at `starts`, the last entry being its end,
+/// with `rec_hdr`-byte record headers and `caplens` captured bytes) at every length, mapped
+/// and streamed: the packets before the cut are delivered, then a clean end on a record
+/// boundary or the truncation of the record the cut falls in.
+fn check_every_cut(full: &[u8], starts: &[usize], rec_hdr: usize, caplens: &[u32]) {
+    assert_eq!(Some(&full.len()), starts.last());
+    for cut in 0..=full.len() {
+        let want_pkts = starts[1..].iter().filter(|&&end| end <= cut).count();
+        let check = |(got, res): (Vec<Got>, Result<ReadSummary, CaptureError>), how: &str| {
+            assert_eq!(got.len(), want_pkts, "{how} cut={cut}");
+            if cut == 0 || starts.contains(&cut) {
+                assert_eq!(res.unwrap().packets, want_pkts as u64, "{how} cut={cut}");
+                return;
+            }
+            let e = err_of(res);
+            let rec_start = if cut < 24 {
+                0
+            } else {
+                *starts.iter().rev().find(|&&s| s <= cut).unwrap()
+            };
+            assert_eq!(e.offset(), Some(rec_start as u64), "{how} cut={cut}: {e}");
+            let have = (cut - rec_start) as u32;
+            let want_what = if cut < 4 {
+                Truncation::FileHeader { need: 4, have }
+            } else if cut < 24 {
+                Truncation::FileHeader { need: 24, have }
+            } else if (have as usize) < rec_hdr {
+                Truncation::RecordHeader {
+                    need: rec_hdr as u32,
+                    have,
+                }
+            } else {
+                let caplen = caplens[starts.iter().position(|&s| s == rec_start).unwrap()];
+                Truncation::RecordData {
+                    caplen,
+                    have: have - rec_hdr as u32,
+                }
+            };
+            assert!(
+                matches!(&e, CaptureError::Truncated { what, path, .. } if *what == want_what && !path.as_os_str().is_empty()),
+                "{how} cut={cut}: {e:?}"
+            );
+        };
+        check(read_bytes(&full[..cut]), "mapped");
+        for chunk in [1, 5, 16, 64] {
+            check(
+                read_stream(&full[..cut], chunk, cut as u64 * 31 + chunk as u64),
+                "stream",
+            );
+        }
+    }
+}
 
 #[test]
 fn every_cut_of_a_classic_capture() {
     for be in [false, true] {
-        let full = three(be, false);
-        assert_eq!(full.len(), STARTS[3]);
-        for cut in 0..=full.len() {
-            let want_pkts = STARTS[1..].iter().filter(|&&end| end <= cut).count();
-            let check = |(got, res): (Vec<Got>, Result<ReadSummary, CaptureError>), how: &str| {
-                assert_eq!(got.len(), want_pkts, "{how} cut={cut}");
-                if cut == 0 || STARTS.contains(&cut) {
-                    assert_eq!(res.unwrap().packets, want_pkts as u64, "{how} cut={cut}");
-                    return;
-                }
-                let e = err_of(res);
-                let rec_start = if cut < 24 {
-                    0
-                } else {
-                    *STARTS.iter().rev().find(|&&s| s <= cut).unwrap()
-                };
-                assert_eq!(e.offset(), Some(rec_start as u64), "{how} cut={cut}: {e}");
-                let have = (cut - rec_start) as u32;
-                let want_what = if cut < 4 {
-                    Truncation::FileHeader { need: 4, have }
-                } else if cut < 24 {
-                    Truncation::FileHeader { need: 24, have }
-                } else if have < 16 {
-                    Truncation::RecordHeader { have }
-                } else {
-                    let caplen = [10, 60, 3][STARTS.iter().position(|&s| s == rec_start).unwrap()];
-                    Truncation::RecordData {
-                        caplen,
-                        have: have - 16,
-                    }
-                };
-                assert!(
-                    matches!(&e, CaptureError::Truncated { what, path, .. } if *what == want_what && !path.as_os_str().is_empty()),
-                    "{how} cut={cut}: {e:?}"
-                );
-            };
-            check(read_bytes(&full[..cut]), "mapped");
-            for chunk in [1, 5, 16, 64] {
-                check(
-                    read_stream(&full[..cut], chunk, cut as u64 * 31 + chunk as u64),
-                    "stream",
-                );
-            }
+        check_every_cut(&three(be, false), &STARTS, 16, &CAPLENS);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modified (Kuznetsov) pcap
+
+/// `three()` in the modified format (µs only).
+fn three_modified(be: bool) -> Vec<u8> {
+    pcap_modified(
+        be,
+        1,
+        &[
+            (1_700_000_000, 123_456, P1, 10),
+            (1_700_000_001, 0, P2, 1514),
+            (1_700_000_002, 999, P3, 0),
+        ],
+    )
+}
+
+/// Record boundaries of `three_modified()`: 24-byte record headers.
+const STARTS_MODIFIED: [usize; 4] = [24, 58, 142, 169];
+
+#[test]
+fn modified_pcap_both_byte_orders() {
+    for be in [false, true] {
+        let bytes = three_modified(be);
+        let (got, res) = read_bytes(&bytes);
+        assert_eq!(
+            res.unwrap(),
+            ReadSummary {
+                packets: 3,
+                bytes: 10 + 1514 + 3,
+                captured_bytes: 73
+            },
+            "be={be}"
+        );
+        // The same packets as the classic µs file (whose values are pinned above).
+        assert_eq!(got, read_bytes(&three(be, false)).0, "be={be}");
+        for chunk in [1, 7, 24, 25, 100] {
+            let (sgot, sres) = read_stream(&bytes, chunk, chunk as u64);
+            assert_eq!(sres.unwrap().packets, 3, "be={be} chunk={chunk}");
+            assert_eq!(sgot, got, "be={be} chunk={chunk}");
         }
+        // The link type comes from the hand-parsed file header, upper bits ignored.
+        let (got, res) = read_bytes(&pcap_modified(be, 0x1400_0071, &[(7, 8, P1, 10)]));
+        res.unwrap();
+        assert_eq!(
+            got,
+            vec![Got {
+                ts: 7_000_008,
+                data: P1.to_vec(),
+                wire_len: 10,
+                link: LinkType::LINUX_SLL
+            }],
+            "be={be}"
+        );
+    }
+}
+
+#[test]
+fn every_cut_of_a_modified_capture() {
+    for be in [false, true] {
+        check_every_cut(&three_modified(be), &STARTS_MODIFIED, 24, &CAPLENS);
+    }
+}
+
+#[test]
+fn modified_absurd_caplen_is_corrupt_at_its_record() {
+    let mut bytes = three_modified(true);
+    let third = STARTS_MODIFIED[2];
+    bytes[third + 8..third + 12].copy_from_slice(&(262_145u32).to_be_bytes());
+    let (got, res) = read_bytes(&bytes);
+    assert_eq!(got.len(), 2);
+    let e = err_of(res);
+    assert!(
+        matches!(
+            e,
+            CaptureError::Corrupt {
+                offset: 142,
+                what: Corruption::CaplenTooLarge { caplen: 262_145 },
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+/// A modified-format capture from pcap-parser's test assets (external, not in the repo).
+const MODIFIED_SAMPLE: &str = "/work/shared/fixtures-ext/pcap-parser/assets/modified-format.pcap";
+
+#[test]
+fn real_modified_sample() {
+    let path = Path::new(MODIFIED_SAMPLE);
+    if !path.is_file() {
+        eprintln!("real_modified_sample skipped: {MODIFIED_SAMPLE} is absent (external fixture)");
+        return;
+    }
+    let file_len = std::fs::metadata(path).unwrap().len();
+    let (got, res) = collect(&mut CaptureReader::open(path).unwrap());
+    let sum = res.unwrap();
+    assert!(sum.packets > 0);
+    assert_eq!(sum.packets, got.len() as u64);
+    // Every byte is a file header, a 24-byte record header or packet data.
+    assert_eq!(24 + 24 * sum.packets + sum.captured_bytes, file_len);
+    let mut prev = 0;
+    for (i, g) in got.iter().enumerate() {
+        assert_eq!(g.link, LinkType::ETHERNET, "packet {i}");
+        // 2000-01-01 ..= 2100-01-01, in file order.
+        assert!(
+            (946_684_800_000_000..=4_102_444_800_000_000).contains(&g.ts),
+            "packet {i}: ts {}",
+            g.ts
+        );
+        assert!(g.ts >= prev, "packet {i}: ts {} before {prev}", g.ts);
+        prev = g.ts;
+        assert!(g.wire_len as usize >= g.data.len(), "packet {i}");
+        // An Ethernet frame with a known EtherType: a misaligned record would not be.
+        assert!(
+            matches!(
+                g.data.get(12..14),
+                Some([0x08, 0x00] | [0x86, 0xdd] | [0x08, 0x06] | [0x81, 0x00])
+            ),
+            "packet {i}: {:02x?}",
+            g.data.get(..14)
+        );
     }
 }
 
@@ -600,10 +757,11 @@ proptest! {
     /// Arbitrary bytes, alone or after a valid header: never a panic, and streamed reading
     /// agrees with whole reading.
     #[test]
-    fn garbage_never_panics(prefix in 0usize..3, tail in proptest::collection::vec(any::<u8>(), 0..600), chunk in 1usize..40) {
+    fn garbage_never_panics(prefix in 0usize..4, tail in proptest::collection::vec(any::<u8>(), 0..600), chunk in 1usize..40) {
         let mut bytes = match prefix {
             0 => Vec::new(),
             1 => pcap(false, false, 1, &[]),
+            2 => pcap_modified(true, 1, &[]),
             _ => Ng::new().shb(true).idb(1, Some(9), None).out.clone(),
         };
         bytes.extend_from_slice(&tail);

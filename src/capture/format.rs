@@ -18,12 +18,17 @@ const MAGIC_PCAP_US_LE: [u8; 4] = [0xd4, 0xc3, 0xb2, 0xa1];
 const MAGIC_PCAP_US_BE: [u8; 4] = [0xa1, 0xb2, 0xc3, 0xd4];
 const MAGIC_PCAP_NS_LE: [u8; 4] = [0x4d, 0x3c, 0xb2, 0xa1];
 const MAGIC_PCAP_NS_BE: [u8; 4] = [0xa1, 0xb2, 0x3c, 0x4d];
+/// Alexey Kuznetsov's patched libpcap ("modified" pcap): µs timestamps, 24-byte records.
+pub(super) const MAGIC_PCAP_MOD_LE: [u8; 4] = [0x34, 0xcd, 0xb2, 0xa1];
+pub(super) const MAGIC_PCAP_MOD_BE: [u8; 4] = [0xa1, 0xb2, 0xcd, 0x34];
 const MAGIC_PCAPNG: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
-const MAGICS: [[u8; 4]; 5] = [
+const MAGICS: [[u8; 4]; 7] = [
     MAGIC_PCAP_US_LE,
     MAGIC_PCAP_US_BE,
     MAGIC_PCAP_NS_LE,
     MAGIC_PCAP_NS_BE,
+    MAGIC_PCAP_MOD_LE,
+    MAGIC_PCAP_MOD_BE,
     MAGIC_PCAPNG,
 ];
 
@@ -34,9 +39,16 @@ pub(super) const PCAP_HEADER_LEN: usize = 24;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Want {
     FileHeader,
+    /// A classic pcap record header (its length is the stall's `need`).
     RecordHeader,
-    RecordData { caplen: u32 },
-    NgBlock { block_type: u32 },
+    /// The packet bytes of a classic pcap record whose `header_len`-byte header is complete.
+    RecordData {
+        caplen: u32,
+        header_len: usize,
+    },
+    NgBlock {
+        block_type: u32,
+    },
 }
 
 /// Where and why parsing stopped inside a block: the record starting at `at` needs `need`
@@ -59,10 +71,10 @@ impl Stall {
         let need = u32::try_from(self.need).unwrap_or(u32::MAX);
         Some(match self.want {
             Want::FileHeader => Truncation::FileHeader { need, have },
-            Want::RecordHeader => Truncation::RecordHeader { have },
-            Want::RecordData { caplen } => Truncation::RecordData {
+            Want::RecordHeader => Truncation::RecordHeader { need, have },
+            Want::RecordData { caplen, header_len } => Truncation::RecordData {
                 caplen,
-                have: have.saturating_sub(16),
+                have: have.saturating_sub(u32::try_from(header_len).unwrap_or(u32::MAX)),
             },
             Want::NgBlock { block_type } => Truncation::NgBlock {
                 block_type,

@@ -32,6 +32,31 @@ pub(crate) fn pcap(be: bool, ns: bool, network: u32, recs: &[Rec<'_>]) -> Vec<u8
     out
 }
 
+/// A "modified" (Kuznetsov) pcap: magic 0xa1b2cd34, µs, 24-byte records whose extra fields
+/// (ifindex, protocol, pkt_type, pad) are filled with non-zero values a reader must skip.
+pub(crate) fn pcap_modified(be: bool, network: u32, recs: &[Rec<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put32(&mut out, be, 0xa1b2_cd34);
+    put16(&mut out, be, 2);
+    put16(&mut out, be, 4);
+    put32(&mut out, be, 0); // thiszone
+    put32(&mut out, be, 0); // sigfigs
+    put32(&mut out, be, 65535); // snaplen
+    put32(&mut out, be, network);
+    for (i, &(s, f, data, orig)) in recs.iter().enumerate() {
+        put32(&mut out, be, s);
+        put32(&mut out, be, f);
+        put32(&mut out, be, data.len() as u32);
+        put32(&mut out, be, orig);
+        put32(&mut out, be, 2 + i as u32); // ifindex
+        put16(&mut out, be, 0x0800); // protocol
+        out.push(4); // pkt_type: PACKET_OUTGOING
+        out.push(0xee); // pad
+        out.extend_from_slice(data);
+    }
+    out
+}
+
 /// A pcapng writer: one block at a time, in the byte order of the current section.
 pub(crate) struct Ng {
     pub be: bool,
