@@ -304,7 +304,7 @@ impl TcpTracker {
     /// * Karn: a segment any of whose payload bytes a later segment of the same direction
     ///   sends again gives no sample; a segment re-sending only old data is not timed (one
     ///   carrying some new data as well is);
-    /// * not timed, hence no sample: segments arriving while [`stream::MAX_OUTSTANDING`]
+    /// * not timed, hence no sample: segments arriving while `MAX_OUTSTANDING` (7)
     ///   segments of their direction await their ACK (ring full), keep-alives, RST segments,
     ///   payloads over 65535 bytes; samples of 2^32 µs or more are dropped; segments still
     ///   outstanding when their direction resynchronizes (new ISN, jump beyond 2^30) or sent
