@@ -7,7 +7,7 @@
 //! definition is in the doc comment of the code computing it.
 //!
 //! The tracker is sans-IO and bounded: time comes from the segments, the state is a fixed
-//! ≤ 256-byte struct (no heap), sequence numbers are compared modulo 2^32 ([`seq`], RFC 9293
+//! ≤ 320-byte struct (no heap), sequence numbers are compared modulo 2^32 ([`seq`], RFC 9293
 //! §3.4). It refuses to guess: a metric whose events were not captured is `None`, never 0.
 //!
 //! Not done: TCP timestamps (TSval/TSecr) give no extra RTT samples; RSTs are not checked
@@ -139,8 +139,9 @@ pub struct TcpReport {
     pub handshake_rtt_us: Option<u64>,
     /// t(first server payload after the first client payload) − t(first client payload).
     pub ttfb_us: Option<u64>,
-    /// Data segment → first reverse ACK covering its last byte, Karn-filtered, both
-    /// directions pooled.
+    /// `data_rtt_us`: one sample per data segment carrying new data, = t(first reverse ACK
+    /// covering its last payload byte) − t(segment), skipping segments whose bytes were
+    /// sent again later (Karn); both directions pooled. See [`TcpTracker::update`].
     pub data_rtt: Option<RttStats>,
     /// Sender of the first RST (before any FIN close), whatever the outcome.
     pub rst_by: Option<Dir>,
@@ -186,6 +187,44 @@ impl Default for Span32 {
     }
 }
 
+/// Running `data_rtt_us` statistics (count, min, sum, max) in fixed space. Packed to 20
+/// bytes (fields are only copied, never borrowed) to keep the tracker small.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C, packed(4))]
+struct RttAcc {
+    sum: u64,
+    count: u32,
+    min: u32,
+    max: u32,
+}
+
+impl RttAcc {
+    /// Add one sample (see [`TcpTracker::update`]); samples of 2^32 µs or more are dropped.
+    fn add(&mut self, us: u64) {
+        let Ok(us32) = u32::try_from(us) else {
+            return;
+        };
+        if self.count == 0 {
+            self.min = us32;
+            self.max = us32;
+        } else {
+            self.min = self.min.min(us32);
+            self.max = self.max.max(us32);
+        }
+        self.count = self.count.saturating_add(1);
+        self.sum = self.sum.saturating_add(us);
+    }
+
+    fn stats(&self) -> Option<RttStats> {
+        (self.count > 0).then(|| RttStats {
+            count: self.count,
+            min: u64::from(self.min),
+            mean: self.sum / u64::from(self.count),
+            max: u64::from(self.max),
+        })
+    }
+}
+
 /// Close (FIN or RST) already reported in a [`Verdict`].
 const CLOSED: u8 = 1 << 0;
 /// First client payload seen; `ttfb_slot` holds its time.
@@ -195,7 +234,7 @@ const TTFB_DONE: u8 = 1 << 2;
 /// Server payload came before any client payload: no TTFB.
 const SERVER_FIRST: u8 = 1 << 3;
 
-/// Per-connection TCP state (DESIGN §4). Fixed size (≤ 256 bytes, tested), no allocation.
+/// Per-connection TCP state (DESIGN §4). Fixed size (≤ 320 bytes, tested), no allocation.
 ///
 /// Feed every segment of the flow in capture order to [`TcpTracker::update`] with its
 /// direction resolved by the flow table; read the metrics with [`TcpTracker::report`].
@@ -211,10 +250,8 @@ pub struct TcpTracker {
     hs_ts: Timestamp,
     /// Time (µs since epoch) of the first client payload, then the TTFB once measured.
     ttfb_slot: u64,
-    rtt_sum: u64,
-    rtt_count: u32,
-    rtt_min: u32,
-    rtt_max: u32,
+    /// `data_rtt_us` samples so far.
+    rtt: RttAcc,
     server_rtt: Span32,
     client_rtt: Span32,
     syn_retries: u32,
@@ -254,6 +291,26 @@ impl TcpTracker {
     /// Order of work: new-connection check, RST handling, `zero_window`, sequence tracking
     /// (`retransmits`, `out_of_order`, data segments timed), handshake, TTFB, ACK processing
     /// (data RTT, FIN acknowledged, close).
+    ///
+    /// `data_rtt_us` (DESIGN §4): data segment → first reverse ACK covering its last byte,
+    /// skipping segments that were retransmitted (Karn). Taken literally:
+    ///
+    /// * every data segment (payload > 0) carrying new data is timed with its own capture
+    ///   time — in-order segments, and out-of-order segments filling a hole (a hole fill is
+    ///   not a retransmission);
+    /// * the first ACK of the other direction whose ack number is at or (within 2^30, modulo
+    ///   2^32) beyond the segment's last payload byte + 1 gives one sample per segment it
+    ///   covers: t(ACK) − t(segment). An ACK covering three segments gives three samples;
+    /// * Karn: a segment any of whose payload bytes a later segment of the same direction
+    ///   sends again gives no sample; a segment re-sending only old data is not timed (one
+    ///   carrying some new data as well is);
+    /// * not timed, hence no sample: segments arriving while `MAX_OUTSTANDING` (7)
+    ///   segments of their direction await their ACK (ring full), keep-alives, RST segments,
+    ///   payloads over 65535 bytes; samples of 2^32 µs or more are dropped; segments still
+    ///   outstanding when their direction resynchronizes (new ISN, jump beyond 2^30) or sent
+    ///   over 2^31 µs before a move of the 32-bit time base are forgotten.
+    ///
+    /// TCP timestamps (TSval/TSecr) give no extra samples.
     ///
     /// [`Verdict::new_connection`] is set (and nothing applied) for a SYN without ACK that
     /// cannot belong to this connection: after the handshake completed, or after the close was
@@ -307,9 +364,13 @@ impl TcpTracker {
         let mut verdict = Verdict::default();
         if f.ack() {
             let now = seg.ts.since(self.rtt_base);
-            if let Some(sample) = self.stream_mut(seg.dir.reverse()).on_ack(seg.ack, now) {
-                self.add_rtt_sample(sample);
-            }
+            let [c2s, s2c] = &mut self.streams;
+            let acked = match seg.dir.reverse() {
+                Dir::C2S => c2s,
+                Dir::S2C => s2c,
+            };
+            let rtt = &mut self.rtt;
+            acked.on_ack(seg.ack, now, |us| rtt.add(us));
             // Close::Fin: both directions sent a FIN and each FIN was acknowledged by the
             // other side (the second FIN's ACK normally completes it).
             if !self.has(CLOSED) && self.streams.iter().all(|s| s.fin_seen() && s.fin_acked()) {
@@ -457,22 +518,6 @@ impl TcpTracker {
         HALF
     }
 
-    /// `data_rtt_us` sample (see [`Stream::on_ack`]); samples of 2^32 µs or more are dropped.
-    fn add_rtt_sample(&mut self, us: u64) {
-        let Ok(us32) = u32::try_from(us) else {
-            return;
-        };
-        if self.rtt_count == 0 {
-            self.rtt_min = us32;
-            self.rtt_max = us32;
-        } else {
-            self.rtt_min = self.rtt_min.min(us32);
-            self.rtt_max = self.rtt_max.max(us32);
-        }
-        self.rtt_count = self.rtt_count.saturating_add(1);
-        self.rtt_sum = self.rtt_sum.saturating_add(us);
-    }
-
     /// The flow's TCP metrics so far (see each field's definition).
     pub fn report(&self) -> TcpReport {
         let outcome = self.rst_outcome.unwrap_or(match self.phase {
@@ -490,12 +535,7 @@ impl TcpTracker {
             client_rtt_us,
             handshake_rtt_us: server_rtt_us.zip(client_rtt_us).map(|(s, c)| s + c),
             ttfb_us: self.has(TTFB_DONE).then_some(self.ttfb_slot),
-            data_rtt: (self.rtt_count > 0).then(|| RttStats {
-                count: self.rtt_count,
-                min: u64::from(self.rtt_min),
-                mean: self.rtt_sum / u64::from(self.rtt_count),
-                max: u64::from(self.rtt_max),
-            }),
+            data_rtt: self.rtt.stats(),
             rst_by: self.rst_by,
             dirs: [self.streams[0].counters, self.streams[1].counters],
         }

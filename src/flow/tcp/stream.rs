@@ -2,10 +2,9 @@
 //! holes below it, the data segments still waiting for an acknowledgment (data RTT), the FIN
 //! state and the per-direction counters of DESIGN §4.
 //!
-//! Invariants: everything stored (holes, outstanding segment ends, the Karn taint mark) lies
-//! within [`seq::MAX_WINDOW`] below `high`, so the modular comparisons of [`seq`] stay valid.
-//! Storage is fixed-size: at most [`MAX_HOLES`] holes and [`MAX_OUTSTANDING`] timed segments;
-//! nothing here allocates.
+//! Invariants: everything stored (holes, timed segments) lies within [`seq::MAX_WINDOW`] below
+//! `high`, so the modular comparisons of [`seq`] stay valid. Storage is fixed-size: at most
+//! [`MAX_HOLES`] holes and [`MAX_OUTSTANDING`] timed segments; nothing here allocates.
 
 use super::seq::{self, MAX_WINDOW};
 use super::{DirCounters, Segment};
@@ -15,10 +14,12 @@ use super::{DirCounters, Segment};
 /// it is a retransmit, not out-of-order.
 pub const MAX_HOLES: usize = 4;
 
-/// Data segments timed per direction for data RTT. When all slots are busy, a new segment is
-/// not timed (the oldest outstanding segments are kept: they are acknowledged first, so the
-/// slots free up and bulk transfers still give about [`MAX_OUTSTANDING`] samples per RTT).
-pub const MAX_OUTSTANDING: usize = 4;
+/// Data segments timed per direction for data RTT (10 bytes each; 7 keeps the whole
+/// [`super::TcpTracker`] within 320 bytes). When all slots are busy, a new data segment is
+/// not timed and never gives a sample: the outstanding segments are kept, they are
+/// acknowledged first, so slots free up and a bulk transfer still gives up to
+/// [`MAX_OUTSTANDING`] samples per round trip.
+pub const MAX_OUTSTANDING: usize = 7;
 
 /// How one segment's sequence range relates to what this direction already sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,11 +117,77 @@ impl Holes {
     }
 }
 
+/// One timed data segment: its payload is `end − len .. end`, sent `at` µs after the
+/// tracker's RTT base. Packed to 10 bytes (fields are only copied, never borrowed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C, packed)]
+struct Sent {
+    /// Sequence number after the last payload byte.
+    end: u32,
+    at: u32,
+    /// Payload length (≤ 65535: longer segments are not timed).
+    len: u16,
+}
+
+impl Sent {
+    /// First payload sequence number.
+    fn start(self) -> u32 {
+        self.end.wrapping_sub(u32::from(self.len))
+    }
+
+    /// The payload shares at least one sequence number with `[s, e)`.
+    fn overlaps(self, s: u32, e: u32) -> bool {
+        seq::lt(s, self.end) && seq::lt(self.start(), e)
+    }
+}
+
+/// Up to [`MAX_OUTSTANDING`] timed data segments waiting for their ACK, in arrival order
+/// (out-of-order segments make their sequence order differ).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Timed {
+    sent: [Sent; MAX_OUTSTANDING],
+    /// Slots used: `sent[..n]`.
+    n: u8,
+}
+
+impl Timed {
+    fn is_full(&self) -> bool {
+        usize::from(self.n) >= MAX_OUTSTANDING
+    }
+
+    fn push(&mut self, s: Sent) {
+        if let Some(slot) = self.sent.get_mut(usize::from(self.n)) {
+            *slot = s;
+            self.n += 1;
+        }
+    }
+
+    /// Replace every entry by `f(entry)`, dropping those that give `None` (order kept).
+    fn filter_map(&mut self, mut f: impl FnMut(Sent) -> Option<Sent>) {
+        let mut kept = 0u8;
+        for i in 0..usize::from(self.n) {
+            let Some(&s) = self.sent.get(i) else {
+                break;
+            };
+            if let Some(s) = f(s) {
+                if let Some(slot) = self.sent.get_mut(usize::from(kept)) {
+                    *slot = s;
+                    kept += 1;
+                }
+            }
+        }
+        self.n = kept;
+    }
+
+    fn clear(&mut self) {
+        self.n = 0;
+    }
+}
+
 const KNOWN: u8 = 1 << 0;
 const ISN_KNOWN: u8 = 1 << 1;
-const TAINTED: u8 = 1 << 2;
-const FIN_SEEN: u8 = 1 << 3;
-const FIN_ACKED: u8 = 1 << 4;
+const FIN_SEEN: u8 = 1 << 2;
+const FIN_ACKED: u8 = 1 << 3;
 
 /// Sequence state of one direction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -129,16 +196,10 @@ pub struct Stream {
     isn: u32,
     /// One past the highest sequence number seen (the next expected one), valid with `KNOWN`.
     high: u32,
-    /// End of the retransmitted or hole-filling data not yet acknowledged (valid with
-    /// `TAINTED`): ACKs below or reaching it give no RTT sample (Karn).
-    taint_end: u32,
     holes: Holes,
-    /// Outstanding timed data segments: sequence number after their last payload byte, and
-    /// send time in µs since the tracker's RTT base; `n_sent` used, ascending ends.
-    sent_end: [u32; MAX_OUTSTANDING],
-    sent_at: [u32; MAX_OUTSTANDING],
+    /// Data segments carrying new data, timed for data RTT and not yet acknowledged.
+    timed: Timed,
     pub counters: DirCounters,
-    n_sent: u8,
     flags: u8,
 }
 
@@ -179,18 +240,20 @@ impl Stream {
         self.resync(seg, at);
     }
 
-    /// Restart tracking at `seg` (first segment, new ISN, or a jump beyond the window).
+    /// Restart tracking at `seg` (first segment, new ISN, or a jump beyond the window): all
+    /// its data counts as new, so a data segment is timed; earlier timed segments are
+    /// forgotten without a sample.
     fn resync(&mut self, seg: &Segment, at: u32) {
         let (end, data_end) = ranges(seg);
         self.high = end;
         self.holes = Holes::default();
-        self.n_sent = 0;
-        self.flags = (self.flags & !TAINTED) | KNOWN;
+        self.timed.clear();
+        self.flags |= KNOWN;
         if seg.flags.fin() {
             self.flags |= FIN_SEEN;
         }
         if let Some(data_end) = data_end {
-            self.time_segment(data_end, at);
+            self.time_segment(data_end, seg.payload_len, at);
         }
     }
 
@@ -207,8 +270,16 @@ impl Stream {
     /// * entirely below `high`, no hole → [`Class::Retransmit`];
     /// * first segment, or more than [`MAX_WINDOW`] away from `high` → [`Class::Untracked`].
     ///
-    /// Data below `high` that was not a hole (retransmitted, or filling a hole) taints the
-    /// direction for Karn until it is acknowledged. `at` is the send time for data RTT.
+    /// Data RTT bookkeeping (DESIGN §4 `data_rtt_us`, Karn), `at` being the send time:
+    ///
+    /// * a segment carrying new data — payload beyond `high`, or payload filling (part of) a
+    ///   hole — is timed by [`Stream::time_segment`], whatever its class (an out-of-order hole
+    ///   fill is not a retransmission);
+    /// * the part of its range below `high` that was not a hole, `[seq, min(end, high))`,
+    ///   was already sent: every timed segment whose payload shares a byte with it was
+    ///   retransmitted and is forgotten, so it never gives a sample (Karn). Hole ranges were
+    ///   never seen, so no timed payload lies in them and the hole fill marks nothing;
+    /// * a segment re-sending only old data (a retransmission) is not timed.
     pub fn on_segment(&mut self, seg: &Segment, at: u32) -> Class {
         let f = seg.flags;
         if f.fin() {
@@ -237,19 +308,30 @@ impl Stream {
                 start: self.high,
                 end: seg.seq,
             });
-            self.advance(end, data_end, at);
+            self.advance(end);
+            if let Some(data_end) = data_end {
+                self.time_segment(data_end, seg.payload_len, at);
+            }
             return Class::New;
         }
-        let old_end = if seq::le(end, self.high) {
+        let old_high = self.high;
+        let old_end = if seq::le(end, old_high) {
             end
         } else {
-            self.high
+            old_high
         };
         let filled = self.holes.fill(seg.seq, old_end);
-        self.taint(old_end);
-        let extended = seq::gt(end, self.high);
+        // Karn: timed segments with bytes in [seq, old_end) outside the holes were sent again.
+        self.timed
+            .filter_map(|s| (!s.overlaps(seg.seq, old_end)).then_some(s));
+        let extended = seq::gt(end, old_high);
         if extended {
-            self.advance(end, data_end, at);
+            self.advance(end);
+        }
+        if let Some(data_end) = data_end {
+            if filled || seq::gt(data_end, old_high) {
+                self.time_segment(data_end, seg.payload_len, at);
+            }
         }
         if filled {
             self.counters.out_of_order = self.counters.out_of_order.saturating_add(1);
@@ -262,107 +344,71 @@ impl Stream {
         }
     }
 
-    fn advance(&mut self, end: u32, data_end: Option<u32>, at: u32) {
+    /// `high` moves forward to `end`; holes and timed segments falling more than
+    /// [`MAX_WINDOW`] below it are forgotten (no sample).
+    fn advance(&mut self, end: u32) {
         self.high = end;
         self.holes.prune(end);
-        if let Some(data_end) = data_end {
-            self.time_segment(data_end, at);
-        }
+        self.timed
+            .filter_map(|s| (end.wrapping_sub(s.end) <= MAX_WINDOW).then_some(s));
     }
 
-    fn taint(&mut self, end: u32) {
-        self.taint_end = if self.has(TAINTED) {
-            seq::max(self.taint_end, end)
-        } else {
-            end
+    /// Time a data segment carrying new data (payload `data_end − payload_len .. data_end`,
+    /// sent at `at`) for data RTT. Not timed, so it never gives a sample: when all
+    /// [`MAX_OUTSTANDING`] slots hold segments not yet acknowledged, or when the payload is
+    /// longer than 65535 bytes (only IPv6 jumbograms).
+    fn time_segment(&mut self, data_end: u32, payload_len: u32, at: u32) {
+        let Ok(len) = u16::try_from(payload_len) else {
+            return;
         };
-        self.flags |= TAINTED;
-    }
-
-    /// Remember a data segment for data RTT, if a slot is free and it ends beyond the
-    /// segments already timed.
-    fn time_segment(&mut self, data_end: u32, at: u32) {
-        let n = usize::from(self.n_sent);
-        if n >= MAX_OUTSTANDING {
+        if len == 0 || self.timed.is_full() {
             return;
         }
-        if let Some(&last) = n.checked_sub(1).and_then(|i| self.sent_end.get(i)) {
-            if !seq::gt(data_end, last) {
-                return;
-            }
-        }
-        if let (Some(e), Some(t)) = (self.sent_end.get_mut(n), self.sent_at.get_mut(n)) {
-            *e = data_end;
-            *t = at;
-            self.n_sent += 1;
-        }
+        self.timed.push(Sent {
+            end: data_end,
+            at,
+            len,
+        });
     }
 
     /// An ACK from the other side acknowledging `ack`, at `now` µs since the RTT base.
     ///
-    /// Returns the data RTT sample: `now` − send time of the earliest outstanding segment whose
-    /// last byte `ack` covers (one sample per ACK; all covered segments are retired). No
-    /// sample while the direction is tainted (Karn): the ACK may acknowledge data sent more
-    /// than once, or have waited for a hole; the ACK reaching the taint end clears it (and
-    /// itself gives no sample). Also marks this direction's FIN acknowledged when `ack`
-    /// reaches `high` after the FIN.
-    pub fn on_ack(&mut self, ack: u32, now: u64) -> Option<u64> {
+    /// `data_rtt_us` (DESIGN §4): every timed segment (data segment carrying new data, never
+    /// retransmitted, see [`Stream::on_segment`]) whose last payload byte `ack` covers — `ack`
+    /// at or up to [`MAX_WINDOW`] beyond its end, modulo 2^32 — gives one sample,
+    /// `now − its send time`, passed to `sample`, and is retired. One ACK covering several
+    /// segments thus gives one sample per segment; a later ACK covering them again gives
+    /// none (only the first covering ACK counts). Also marks this direction's FIN
+    /// acknowledged when `ack` reaches `high` after the FIN.
+    pub fn on_ack(&mut self, ack: u32, now: u64, mut sample: impl FnMut(u64)) {
         if !self.has(KNOWN) {
-            return None;
+            return;
         }
         if self.has(FIN_SEEN) && seq::within_window_after(ack, self.high) {
             self.flags |= FIN_ACKED;
         }
-        let tainted = self.has(TAINTED);
-        if tainted && seq::within_window_after(ack, self.taint_end) {
-            self.flags &= !TAINTED;
-        }
-        let n = usize::from(self.n_sent);
-        let covered = self
-            .sent_end
-            .iter()
-            .take(n)
-            .take_while(|&&end| seq::within_window_after(ack, end))
-            .count();
-        if covered == 0 {
-            return None;
-        }
-        let first_at = self.sent_at.first().copied().unwrap_or(0);
-        self.sent_end.copy_within(covered..n, 0);
-        self.sent_at.copy_within(covered..n, 0);
-        self.n_sent = u8::try_from(n - covered).unwrap_or(0);
-        if tainted {
-            None
-        } else {
-            Some(now.saturating_sub(u64::from(first_at)))
-        }
+        self.timed.filter_map(|s| {
+            if seq::within_window_after(ack, s.end) {
+                sample(now.saturating_sub(u64::from(s.at)));
+                None
+            } else {
+                Some(s)
+            }
+        });
     }
 
     /// The RTT base moved `delta` µs later: shift send times, forgetting segments sent before
     /// the new base (outstanding for over 2^31 µs; they give no sample).
     pub fn rebase(&mut self, delta: u32) {
-        let n = usize::from(self.n_sent);
-        let mut kept = 0;
-        for i in 0..n.min(MAX_OUTSTANDING) {
-            let (Some(&end), Some(&at)) = (self.sent_end.get(i), self.sent_at.get(i)) else {
-                break;
-            };
-            if let Some(at) = at.checked_sub(delta) {
-                if let (Some(e), Some(t)) =
-                    (self.sent_end.get_mut(kept), self.sent_at.get_mut(kept))
-                {
-                    *e = end;
-                    *t = at;
-                    kept += 1;
-                }
-            }
-        }
-        self.n_sent = u8::try_from(kept).unwrap_or(0);
+        self.timed.filter_map(|s| {
+            let at = s.at.checked_sub(delta)?;
+            Some(Sent { at, ..s })
+        });
     }
 
     /// Forget all timed segments.
     pub fn clear_timed(&mut self) {
-        self.n_sent = 0;
+        self.timed.clear();
     }
 }
 

@@ -54,9 +54,13 @@ fn closes(v: &[Verdict]) -> Vec<(usize, Close)> {
 }
 
 #[test]
-fn tracker_fits_in_256_bytes() {
+fn tracker_fits_in_320_bytes() {
+    eprintln!(
+        "size_of::<TcpTracker>() = {}",
+        std::mem::size_of::<TcpTracker>()
+    );
     assert!(
-        std::mem::size_of::<TcpTracker>() <= 256,
+        std::mem::size_of::<TcpTracker>() <= 320,
         "{}",
         std::mem::size_of::<TcpTracker>()
     );
@@ -440,14 +444,18 @@ fn sequence_numbers_wrap() {
     );
     assert_eq!(r.dirs[S.index()], DirCounters::default());
     assert_eq!(r.client_rtt_us, Some(100));
-    // Only the server segment gives a sample: client data was hole-filled and retransmitted.
+    // DESIGN §4 skips only segments whose bytes were sent again. The retransmission
+    // 0xffff_ff81..0x81 re-sends bytes of the first segment (..0x1) and of the hole fill
+    // (0x1..0x101): both give no sample. The segment 0x101..0x201 was sent once; the server
+    // segment's ack 0x201 (at 2000) is the first to cover it: 2000 − 1010 = 990. The server
+    // segment itself is covered by the client ack 0x11: 2070 − 2000 = 70.
     assert_eq!(
         r.data_rtt,
         Some(RttStats {
-            count: 1,
+            count: 2,
             min: 70,
-            mean: 70,
-            max: 70
+            mean: 530,
+            max: 990
         })
     );
     assert_eq!(closes(&v), vec![(11, Close::Fin)]);
@@ -552,30 +560,124 @@ fn karn_skips_retransmitted_segments() {
 }
 
 #[test]
-fn karn_skips_acks_that_waited_for_a_hole() {
+fn acks_that_waited_for_a_hole_still_give_samples() {
     let (r, _) = run(&with(
         handshake(),
         &[
             seg(10_000, C, PSH, 101, 5001, 100),
             seg(10_010, C, PSH, 301, 5001, 100), // 201..301 lost upstream
-            seg(10_100, S, ACK, 5001, 201, 0),   // 100 µs for the first segment
-            seg(10_300, C, PSH, 201, 5001, 100), // fills the hole
-            seg(10_400, S, ACK, 5001, 401, 0),   // waited for the hole: no sample
+            seg(10_100, S, ACK, 5001, 201, 0),   // first segment: 100
+            seg(10_300, C, PSH, 201, 5001, 100), // fills the hole (not a retransmission)
+            seg(10_400, S, ACK, 5001, 401, 0),   // hole fill: 100; 301..401: 390
         ],
     ));
+    // DESIGN §4 skips only retransmitted segments. 301..401 was sent once, so the first ACK
+    // covering it (which had to wait for the hole) gives 10_400 − 10_010 = 390, however
+    // inflated; the hole fill 201..301 gives 10_400 − 10_300 = 100. Mean 590 / 3 = 196.
     assert_eq!(
         r.data_rtt,
         Some(RttStats {
-            count: 1,
+            count: 3,
             min: 100,
-            mean: 100,
-            max: 100
+            mean: 196,
+            max: 390
         })
     );
 }
 
 #[test]
-fn one_ack_covering_several_segments_gives_one_sample_from_the_earliest() {
+fn out_of_order_hole_fill_is_sampled() {
+    // The tcp_reorder fixture: the client's 1101..1200 (at 70 ms) is seen before 1001..1100
+    // (72 ms), which fills the hole; one server ACK 1201 at 130 ms covers both.
+    let ms = 1000;
+    let (r, _) = run(&[
+        seg(0, C, SYN, 1000, 0, 0),
+        seg(50 * ms, S, SYNACK, 5000, 1001, 0),
+        seg(60 * ms, C, ACK, 1001, 5001, 0),
+        seg(70 * ms, C, PSH, 1101, 5001, 100),
+        seg(72 * ms, C, PSH, 1001, 5001, 100),
+        seg(130 * ms, S, PSH, 5001, 1201, 100),
+        seg(140 * ms, C, ACK, 1201, 5101, 0),
+    ]);
+    assert_eq!(r.dirs[C.index()].out_of_order, 1);
+    assert_eq!(r.dirs[C.index()].retransmits, 0);
+    // 130 − 70 = 60 ms, 130 − 72 = 58 ms, and the server segment 140 − 130 = 10 ms.
+    assert_eq!(
+        r.data_rtt,
+        Some(RttStats {
+            count: 3,
+            min: 10_000,
+            mean: 42_666,
+            max: 60_000
+        })
+    );
+}
+
+#[test]
+fn retransmitted_segment_not_sampled_but_its_neighbours_are() {
+    let (r, _) = run(&with(
+        handshake(),
+        &[
+            seg(10_000, C, PSH, 101, 5001, 100), // A
+            seg(10_010, C, PSH, 201, 5001, 100), // B
+            seg(10_020, C, PSH, 301, 5001, 100), // C
+            seg(10_500, C, PSH, 201, 5001, 100), // B again: B gives no sample, A and C do
+            seg(10_600, S, ACK, 5001, 401, 0),
+        ],
+    ));
+    assert_eq!(r.dirs[C.index()].retransmits, 1);
+    // A: 10_600 − 10_000 = 600; C: 10_600 − 10_020 = 580. The retransmission is not timed.
+    assert_eq!(
+        r.data_rtt,
+        Some(RttStats {
+            count: 2,
+            min: 580,
+            mean: 590,
+            max: 600
+        })
+    );
+}
+
+#[test]
+fn karn_marks_every_segment_sharing_a_resent_byte() {
+    let (r, _) = run(&with(
+        handshake(),
+        &[
+            seg(10_000, C, PSH, 101, 5001, 100), // A 101..201
+            seg(10_010, C, PSH, 201, 5001, 100), // B 201..301
+            seg(10_020, C, PSH, 401, 5001, 100), // D 401..501 (301..401 lost upstream)
+            // Repacketized: re-sends the last byte of A and the first of B: both marked.
+            seg(10_030, C, PSH, 200, 5001, 2),
+            // Fills the hole 301..401 and re-sends 401 (D's first byte): D marked, the hole
+            // fill itself carries new data and is timed.
+            seg(10_040, C, PSH, 301, 5001, 101),
+            // Partly new (451..551 with 501..551 new): re-sends D's bytes, timed itself.
+            seg(10_050, C, PSH, 451, 5001, 100),
+            seg(10_600, S, ACK, 5001, 551, 0),
+        ],
+    ));
+    assert_eq!(
+        r.dirs[C.index()],
+        DirCounters {
+            retransmits: 1,
+            out_of_order: 1,
+            zero_window: 0
+        }
+    );
+    // Samples: the hole fill 10_600 − 10_040 = 560 and 451..551 10_600 − 10_050 = 550.
+    assert_eq!(
+        r.data_rtt,
+        Some(RttStats {
+            count: 2,
+            min: 550,
+            mean: 555,
+            max: 560
+        })
+    );
+}
+
+#[test]
+fn one_ack_covering_several_segments_gives_one_sample_per_segment() {
     let (r, _) = run(&with(
         handshake(),
         &[
@@ -587,21 +689,46 @@ fn one_ack_covering_several_segments_gives_one_sample_from_the_earliest() {
             seg(10_400, C, ACK, 101, 5301, 0),
         ],
     ));
+    // DESIGN §4 gives each segment its own sample at the first ACK covering its last byte:
+    // 10_350 − 10_100 = 250, − 10_200 = 150, − 10_300 = 50 (mean 150).
     assert_eq!(
         r.data_rtt,
         Some(RttStats {
-            count: 1,
-            min: 250,
-            mean: 250,
+            count: 3,
+            min: 50,
+            mean: 150,
             max: 250
         })
     );
 }
 
 #[test]
+fn one_ack_covering_two_segments_gives_two_samples() {
+    let (r, _) = run(&with(
+        handshake(),
+        &[
+            seg(10_000, C, PSH, 101, 5001, 100),
+            seg(10_040, C, PSH, 201, 5001, 100),
+            seg(10_100, S, ACK, 5001, 301, 0),
+        ],
+    ));
+    assert_eq!(
+        r.data_rtt,
+        Some(RttStats {
+            count: 2,
+            min: 60,
+            mean: 80,
+            max: 100
+        })
+    );
+}
+
+#[test]
 fn full_ring_does_not_time_newer_segments() {
+    let n = stream::MAX_OUTSTANDING as u32;
     let mut segs = handshake();
-    for i in 0..6u32 {
+    // n + 2 server segments of 100 bytes, 10 µs apart: the last two find the ring full.
+    for i in 0..n + 2 {
         segs.push(seg(
             10_000 + u64::from(i) * 10,
             S,
@@ -611,20 +738,40 @@ fn full_ring_does_not_time_newer_segments() {
             100,
         ));
     }
-    // Acknowledges the first two: sample from the first (10_000).
-    segs.push(seg(10_500, C, ACK, 101, 5201, 0));
-    // Acknowledges 3 and 4 (timed): sample from the third (10_020).
-    segs.push(seg(10_600, C, ACK, 101, 5401, 0));
-    // Acknowledges 5 and 6, never timed (ring was full): no sample.
-    segs.push(seg(10_700, C, ACK, 101, 5601, 0));
+    // One ACK covering all of them: one sample per timed segment, 1000 − 10 i µs.
+    let all = 5001 + (n + 2) * 100;
+    segs.push(seg(11_000, C, ACK, 101, all, 0));
+    // The ring is free again: the next segment is timed.
+    segs.push(seg(20_000, S, PSH, all, 101, 100));
+    segs.push(seg(20_030, C, ACK, 101, all + 100, 0));
     let (r, _) = run(&segs);
+    let d = r.data_rtt.unwrap();
+    assert_eq!(d.count, n + 1);
+    assert_eq!(d.min, 30);
+    assert_eq!(d.max, 1000);
+    let sum: u64 = (0..u64::from(n)).map(|i| 1000 - 10 * i).sum::<u64>() + 30;
+    assert_eq!(d.mean, sum / u64::from(n + 1));
+}
+
+#[test]
+fn later_acks_give_no_second_sample() {
+    let (r, _) = run(&with(
+        handshake(),
+        &[
+            seg(10_000, C, PSH, 101, 5001, 100),
+            seg(10_100, S, ACK, 5001, 151, 0), // covers half: no sample
+            seg(10_200, S, ACK, 5001, 201, 0), // first covering the last byte: 200
+            seg(10_300, S, ACK, 5001, 201, 0), // duplicate: nothing
+            seg(10_400, S, PSH, 5001, 201, 10),
+        ],
+    ));
     assert_eq!(
         r.data_rtt,
         Some(RttStats {
-            count: 2,
-            min: 500,
-            mean: 540,
-            max: 580
+            count: 1,
+            min: 200,
+            mean: 200,
+            max: 200
         })
     );
 }
