@@ -34,6 +34,7 @@ fn table(capacity: usize) -> (FlowTable, Reassembler, Counters) {
         capacity,
         probe_id: "bench".into(),
         home_nets: Vec::new(),
+        emit_records: true,
     };
     let frag = FragConfig {
         max_datagrams: 64,

@@ -31,7 +31,7 @@ use crate::decode::{self, L4};
 use crate::export::record::{StatsRecord, SCHEMA_VERSION};
 use crate::export::sink::Sink;
 use crate::flow::key::dispatch_hash;
-use crate::flow::table::{FlowTable, TableOptions};
+use crate::flow::table::{FlowTable, Output, TableOptions};
 use crate::telemetry::{Counters, Progress};
 use crate::time::Timestamp;
 
@@ -101,25 +101,26 @@ struct Batch {
 
 enum ToWorker {
     Batch(Batch),
-    /// Run timeouts at `now` and ship the records of tick `seq`.
+    /// Run timeouts at `now` and ship the records emitted since the previous tick.
     Tick {
-        seq: u64,
         now: Timestamp,
     },
-    /// End of input: flush every flow into tick `seq`.
-    End {
-        seq: u64,
-    },
+    /// End of input: flush every flow.
+    End,
 }
 
 enum ToMerger {
-    Chunk {
-        seq: u64,
-        lines: Vec<u8>,
+    /// Records of one tick, sorted; `last` marks a worker's final piece of that tick.
+    Records {
+        out: Output,
         now_us: u64,
+        last: bool,
     },
     Done(Box<Counters>),
 }
+
+/// Records of one flush piece at most (bounds the merger's memory at end of input).
+const FLUSH_CHUNK: usize = 4096;
 
 /// One worker's state: its flow table, fragment reassembler and counters.
 pub struct Worker {
@@ -149,82 +150,130 @@ impl Worker {
         );
     }
 
-    /// Run timeouts at `now`; return the records emitted since the last call.
-    pub fn tick(&mut self, now: Timestamp) -> Vec<u8> {
+    /// Run timeouts at `now`; return the records emitted since the last call, sorted.
+    pub fn tick(&mut self, now: Timestamp) -> Output {
         self.table.expire(now, &mut self.counters);
         self.reasm.expire(now);
         self.table.take_output()
     }
 
-    /// End of input: flush every flow; return the last records and the counters.
-    pub fn end(mut self) -> (Vec<u8>, Counters) {
-        self.table.flush(&mut self.counters);
+    /// End of input: flush every flow, handing sorted pieces of records to `send`; return the
+    /// counters.
+    pub fn end(mut self, send: &mut dyn FnMut(Output)) -> Counters {
+        self.table.flush(&mut self.counters, FLUSH_CHUNK, send);
         self.counters.frag = self.reasm.stats();
-        (self.table.take_output(), self.counters)
+        self.counters
     }
 }
 
-/// Orders the workers' record chunks: tick by tick, lines sorted within a tick.
+/// Writes records in order: tick by tick, and within a tick the workers' sorted outputs merged
+/// by [`RecordKey`].
 struct Merger<'s> {
-    workers: usize,
-    pending: std::collections::BTreeMap<u64, (usize, Vec<Vec<u8>>, u64)>,
-    next_seq: u64,
     sink: &'s mut dyn Sink,
-    write_flows: bool,
     error: Option<std::io::Error>,
 }
 
 impl<'s> Merger<'s> {
-    fn new(workers: usize, sink: &'s mut dyn Sink, write_flows: bool) -> Self {
-        Self {
-            workers,
-            pending: Default::default(),
-            next_seq: 0,
-            sink,
-            write_flows,
-            error: None,
+    fn new(sink: &'s mut dyn Sink) -> Self {
+        Self { sink, error: None }
+    }
+
+    /// Write one sorted output (single worker, or a merged run).
+    fn write(&mut self, out: &Output, now_us: u64) {
+        for i in 0..out.len() {
+            self.line(out.line(i), now_us);
         }
     }
 
-    fn chunk(&mut self, seq: u64, lines: Vec<u8>, now_us: u64) {
-        if self.workers == 1 && seq == self.next_seq {
-            self.write(&[lines], now_us);
-            self.next_seq += 1;
-            return;
-        }
-        let e = self
-            .pending
-            .entry(seq)
-            .or_insert_with(|| (0, Vec::new(), now_us));
-        e.0 += 1;
-        if !lines.is_empty() {
-            e.1.push(lines);
-        }
-        while self
-            .pending
-            .get(&self.next_seq)
-            .is_some_and(|e| e.0 == self.workers)
-        {
-            let (_, chunks, now_us) = self.pending.remove(&self.next_seq).expect("checked above");
-            self.write(&chunks, now_us);
-            self.next_seq += 1;
-        }
-    }
-
-    fn write(&mut self, chunks: &[Vec<u8>], now_us: u64) {
-        if !self.write_flows || self.error.is_some() {
-            return;
-        }
-        let mut lines: Vec<&[u8]> = chunks
-            .iter()
-            .flat_map(|c| c.split(|&b| b == b'\n'))
-            .filter(|l| !l.is_empty())
-            .collect();
-        lines.sort_unstable();
-        for l in lines {
-            if let Err(e) = self.sink.write_line(l, now_us) {
+    fn line(&mut self, line: &[u8], now_us: u64) {
+        if self.error.is_none() {
+            if let Err(e) = self.sink.write_line(line, now_us) {
                 self.error = Some(e);
-                return;
+            }
+        }
+    }
+
+    /// Merge the workers' streams, tick by tick, until every worker is done; return the
+    /// merged counters. Each worker sends, per tick, sorted pieces ending with `last`, then
+    /// `Done` after its final tick.
+    fn merge(&mut self, rxs: &[Receiver<ToMerger>]) -> Counters {
+        struct Head {
+            out: Output,
+            pos: usize,
+            last: bool,
+            now_us: u64,
+        }
+        let mut counters = Counters::default();
+        let mut done = vec![false; rxs.len()];
+        loop {
+            let mut heads: Vec<Option<Head>> = Vec::with_capacity(rxs.len());
+            for (w, rx) in rxs.iter().enumerate() {
+                heads.push(match (done[w], rx.recv()) {
+                    (
+                        false,
+                        Ok(ToMerger::Records {
+                            out, now_us, last, ..
+                        }),
+                    ) => Some(Head {
+                        out,
+                        pos: 0,
+                        last,
+                        now_us,
+                    }),
+                    (false, Ok(ToMerger::Done(c))) => {
+                        counters += &c;
+                        done[w] = true;
+                        None
+                    }
+                    _ => {
+                        done[w] = true;
+                        None
+                    }
+                });
+            }
+            if done.iter().all(|&d| d) {
+                return counters;
+            }
+            loop {
+                // Refill exhausted heads that have more pieces coming for this tick.
+                for (w, slot) in heads.iter_mut().enumerate() {
+                    while let Some(h) = slot.as_mut().filter(|h| h.pos >= h.out.len() && !h.last) {
+                        match rxs[w].recv() {
+                            Ok(ToMerger::Records {
+                                out, now_us, last, ..
+                            }) => {
+                                *h = Head {
+                                    out,
+                                    pos: 0,
+                                    last,
+                                    now_us,
+                                };
+                            }
+                            _ => *slot = None,
+                        }
+                    }
+                }
+                let next = heads
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(w, h)| {
+                        h.as_ref()
+                            .filter(|h| h.pos < h.out.len())
+                            .map(|h| (h.out.index[h.pos].0, w))
+                    })
+                    .min();
+                let Some((_, w)) = next else { break };
+                let h = heads[w].as_mut().expect("chosen above");
+                let now_us = h.now_us;
+                let i = h.pos;
+                h.pos += 1;
+                let (_, start, len) = h.out.index[i];
+                let range = start as usize..(start + len) as usize;
+                if self.error.is_none() {
+                    if let Err(e) = self.sink.write_line(&h.out.lines[range], now_us) {
+                        self.error = Some(e);
+                    }
+                }
             }
         }
     }
@@ -233,13 +282,15 @@ impl<'s> Merger<'s> {
 /// Where the reader sends packets and ticks.
 trait Downstream {
     fn packet(&mut self, block: &Block, p: PacketRef);
-    fn tick(&mut self, seq: u64, now: Timestamp);
+    fn tick(&mut self, now: Timestamp);
 }
 
 /// One worker, called inline on the reader's thread.
 struct Inline<'m, 's> {
     worker: Worker,
     merger: &'m mut Merger<'s>,
+    /// Packet time of the last tick (file rotation by time).
+    last_us: u64,
 }
 
 impl Downstream for Inline<'_, '_> {
@@ -247,9 +298,10 @@ impl Downstream for Inline<'_, '_> {
     fn packet(&mut self, block: &Block, p: PacketRef) {
         self.worker.packet(&p, block);
     }
-    fn tick(&mut self, seq: u64, now: Timestamp) {
-        let lines = self.worker.tick(now);
-        self.merger.chunk(seq, lines, now.as_us());
+    fn tick(&mut self, now: Timestamp) {
+        let out = self.worker.tick(now);
+        self.last_us = now.as_us();
+        self.merger.write(&out, self.last_us);
     }
 }
 
@@ -296,10 +348,10 @@ impl Downstream for Threaded {
             let _ = self.txs[w].send(ToWorker::Batch(slot.take().expect("just filled")));
         }
     }
-    fn tick(&mut self, seq: u64, now: Timestamp) {
+    fn tick(&mut self, now: Timestamp) {
         self.flush();
         for tx in &self.txs {
-            let _ = tx.send(ToWorker::Tick { seq, now });
+            let _ = tx.send(ToWorker::Tick { now });
         }
     }
 }
@@ -310,6 +362,7 @@ fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions, FragConfi
         capacity: (opts.config.flow.max_flows / workers).max(1),
         probe_id: opts.config.probe_id.clone(),
         home_nets: opts.home_nets.clone(),
+        emit_records: opts.records.flow,
     };
     let frag = FragConfig {
         max_datagrams: opts.config.decode.frag_max_datagrams,
@@ -323,17 +376,21 @@ fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions, FragConfi
 /// Run `read`: all inputs as one stream, records to `sink`.
 pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunSummary> {
     let n = opts.workers.max(1);
-    let mut merger = Merger::new(n, sink, opts.records.flow);
+    let mut merger = Merger::new(sink);
     let (capture_errors, counters) = if n == 1 {
         let (table, frag) = table_options(opts, 1);
         let mut down = Inline {
             worker: Worker::new(table, frag),
             merger: &mut merger,
+            last_us: 0,
         };
-        let (errors, seq) = read_all(opts, &mut down);
-        let Inline { worker, merger } = down;
-        let (lines, counters) = worker.end();
-        merger.chunk(seq, lines, counters.last_us.unwrap_or(0));
+        let errors = read_all(opts, &mut down);
+        let Inline {
+            worker,
+            merger,
+            last_us,
+        } = down;
+        let counters = worker.end(&mut |out| merger.write(&out, last_us));
         (errors, counters)
     } else {
         run_threaded(opts, n, &mut merger)?
@@ -364,14 +421,16 @@ fn run_threaded(
     n: usize,
     merger: &mut Merger<'_>,
 ) -> std::io::Result<(Vec<CaptureError>, Counters)> {
-    let (merger_tx, merger_rx) = unbounded::<ToMerger>();
     let (recycle_tx, recycle_rx) = unbounded::<Vec<PacketRef>>();
     let mut txs = Vec::with_capacity(n);
+    let mut merger_rxs = Vec::with_capacity(n);
     let mut handles = Vec::with_capacity(n);
     for i in 0..n {
         let (tx, rx) = bounded::<ToWorker>(16);
         txs.push(tx);
-        let merger_tx = merger_tx.clone();
+        // Bounded per worker: a worker ahead of the merge waits instead of piling up records.
+        let (merger_tx, merger_rx) = bounded::<ToMerger>(64);
+        merger_rxs.push(merger_rx);
         let recycle_tx = recycle_tx.clone();
         let (table, frag) = table_options(opts, n);
         handles.push(
@@ -382,7 +441,6 @@ fn run_threaded(
                 })?,
         );
     }
-    drop(merger_tx);
     let reader_opts = opts.clone();
     let batch_size = opts.batch_size.max(1);
     let reader = thread::Builder::new()
@@ -394,26 +452,14 @@ fn run_threaded(
                 recycle: recycle_rx,
                 batch_size,
             };
-            let (errors, seq) = read_all(&reader_opts, &mut down);
+            let errors = read_all(&reader_opts, &mut down);
             down.flush();
             for tx in &down.txs {
-                let _ = tx.send(ToWorker::End { seq });
+                let _ = tx.send(ToWorker::End);
             }
             errors
         })?;
-
-    let mut counters = Counters::default();
-    let mut done = 0;
-    while done < n {
-        let Ok(msg) = merger_rx.recv() else { break };
-        match msg {
-            ToMerger::Chunk { seq, lines, now_us } => merger.chunk(seq, lines, now_us),
-            ToMerger::Done(c) => {
-                counters += &c;
-                done += 1;
-            }
-        }
-    }
+    let counters = merger.merge(&merger_rxs);
     for h in handles {
         h.join().map_err(|_| {
             std::io::Error::other("a worker thread panicked: this is a bug, please report it")
@@ -458,11 +504,10 @@ pub fn stats_record(probe: &str, c: &Counters, capture_errors: usize) -> StatsRe
 }
 
 /// Walk every input in order, sending packets and ticks downstream. Returns the capture
-/// errors and the sequence number for the final (end-of-input) chunk.
-fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> (Vec<CaptureError>, u64) {
+/// errors (a damaged file stops that file only).
+fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> Vec<CaptureError> {
     let mut errors = Vec::new();
     let mut next_tick: Option<u64> = None;
-    let mut seq = 0u64;
     let progress = Progress::new(&opts.inputs, opts.progress);
     let mut done_bytes = 0u64;
     let mut packets = 0u64;
@@ -485,8 +530,7 @@ fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> (Vec<CaptureError
                 None => next_tick = Some(ts - ts % TICK_US + TICK_US),
                 Some(t) if ts >= t => {
                     let now = ts - ts % TICK_US;
-                    down.tick(seq, Timestamp(now));
-                    seq += 1;
+                    down.tick(Timestamp(now));
                     next_tick = Some(now + TICK_US);
                 }
                 Some(_) => {}
@@ -499,7 +543,7 @@ fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> (Vec<CaptureError
         done_bytes += file_len;
     }
     progress.finish(packets);
-    (errors, seq)
+    errors
 }
 
 /// The worker for a packet: symmetric hash of the innermost address pair. Frames that do not
@@ -528,20 +572,30 @@ fn worker_thread(
                 b.pkts.clear();
                 let _ = recycle.send(b.pkts);
             }
-            ToWorker::Tick { seq, now } => {
+            ToWorker::Tick { now } => {
                 last_us = now.as_us();
-                let _ = merger.send(ToMerger::Chunk {
-                    seq,
-                    lines: w.tick(now),
+                let _ = merger.send(ToMerger::Records {
+                    out: w.tick(now),
                     now_us: last_us,
+                    last: true,
                 });
             }
-            ToWorker::End { seq } => {
-                let (lines, counters) = w.end();
-                let _ = merger.send(ToMerger::Chunk {
-                    seq,
-                    lines,
+            ToWorker::End => {
+                let mut pending: Option<Output> = None;
+                let counters = w.end(&mut |out| {
+                    if let Some(prev) = pending.replace(out) {
+                        let _ = merger.send(ToMerger::Records {
+                            out: prev,
+                            now_us: last_us,
+                            last: false,
+                        });
+                    }
+                });
+                let out = pending.unwrap_or_default();
+                let _ = merger.send(ToMerger::Records {
+                    out,
                     now_us: last_us,
+                    last: true,
                 });
                 let _ = merger.send(ToMerger::Done(Box::new(counters)));
                 return;

@@ -87,6 +87,7 @@ fn steady_state_packets_do_not_allocate() {
         capacity: 1 << 12,
         probe_id: "t".into(),
         home_nets: Vec::new(),
+        emit_records: true,
     };
     let frag = FragConfig {
         max_datagrams: 16,
@@ -118,7 +119,7 @@ fn steady_state_packets_do_not_allocate() {
         after - before,
         shifted.len()
     );
-    let (_, c) = w.end();
+    let c = w.end(&mut |_| {});
     assert_eq!(c.packets, 2 * refs.len() as u64);
     assert_eq!(c.flows_created, 200);
 }

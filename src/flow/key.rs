@@ -19,7 +19,7 @@ pub enum Side {
 }
 
 /// A canonical, direction-free flow key: innermost addresses, protocol and ports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FlowKey {
     pub lo_addr: u128,
     pub hi_addr: u128,

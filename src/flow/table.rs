@@ -85,6 +85,45 @@ struct Deadline {
     gen: u32,
 }
 
+/// The order of records within a tick: by the flow's first packet time, then its key; an
+/// interim record before the final one of the same flow. Unique among the records of a tick
+/// and independent of the worker that produced them, so merging sorted worker outputs gives
+/// the same sequence for any worker count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RecordKey {
+    pub first_us: u64,
+    pub flow: FlowKey,
+    pub is_final: bool,
+}
+
+/// Records emitted by a table: NDJSON lines and, per line, its key and byte range.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub lines: Vec<u8>,
+    pub index: Vec<(RecordKey, u32, u32)>,
+}
+
+impl Output {
+    /// The line of entry `i` (without its newline).
+    pub fn line(&self, i: usize) -> &[u8] {
+        let (_, start, len) = self.index[i];
+        &self.lines[start as usize..(start + len) as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Sort the entries by key (lines stay where they are).
+    pub fn sort(&mut self) {
+        self.index.sort_unstable_by_key(|e| e.0);
+    }
+}
+
 /// Timeout classes with their own FIFO deadline queue.
 const CLASS_OTHER: usize = 0;
 const CLASS_TCP: usize = 1;
@@ -97,6 +136,8 @@ pub struct TableOptions {
     pub capacity: usize,
     pub probe_id: String,
     pub home_nets: Vec<Cidr>,
+    /// Serialize flow records (off when `--records` excludes `flow`: they are only counted).
+    pub emit_records: bool,
 }
 
 /// A worker's flow table.
@@ -109,8 +150,8 @@ pub struct FlowTable {
     live: usize,
     idle: [VecDeque<Deadline>; 2],
     linger: VecDeque<Deadline>,
-    /// NDJSON lines of the records emitted since the last [`FlowTable::take_output`].
-    out: Vec<u8>,
+    /// Records emitted since the last [`FlowTable::take_output`].
+    out: Output,
 }
 
 /// Why a flow record is written.
@@ -150,7 +191,7 @@ impl FlowTable {
             live: 0,
             idle: [VecDeque::new(), VecDeque::new()],
             linger: VecDeque::new(),
-            out: Vec::with_capacity(64 << 10),
+            out: Output::default(),
             opts: TableOptions { capacity, ..opts },
         }
     }
@@ -164,9 +205,11 @@ impl FlowTable {
         self.live == 0
     }
 
-    /// Take the NDJSON lines emitted so far.
-    pub fn take_output(&mut self) -> Vec<u8> {
-        std::mem::replace(&mut self.out, Vec::with_capacity(64 << 10))
+    /// Take the records emitted so far, sorted by [`RecordKey`].
+    pub fn take_output(&mut self) -> Output {
+        let mut out = std::mem::take(&mut self.out);
+        out.sort();
+        out
     }
 
     /// Account one decoded packet (not a fragment: reassemble first) to its flow.
@@ -238,14 +281,30 @@ impl FlowTable {
     }
 
     /// End every flow (end of input): `eof`, or the fixed `fin`/`rst` of a lingering flow.
-    pub fn flush(&mut self, c: &mut Counters) {
-        for slot in 0..self.slots.len() {
-            let f = &self.slots[slot];
-            if f.live {
-                let reason = closing_reason(f).unwrap_or(EndReason::Eof);
-                self.finish(slot as u32, reason, c);
+    /// Records are handed to `send` in [`RecordKey`] order, in pieces of about `chunk`
+    /// records, so a million open flows never sit serialized in memory at once. Records
+    /// emitted before this call (not yet taken) come first, in their own sorted piece.
+    pub fn flush(&mut self, c: &mut Counters, chunk: usize, send: &mut dyn FnMut(Output)) {
+        if !self.out.is_empty() {
+            send(self.take_output());
+        }
+        let mut order: Vec<(u64, FlowKey, u32)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.live)
+            .map(|(i, f)| (f.first_us, f.key, i as u32))
+            .collect();
+        order.sort_unstable_by_key(|&(first, key, _)| (first, key));
+        for &(_, _, slot) in &order {
+            let f = &self.slots[slot as usize];
+            let reason = closing_reason(f).unwrap_or(EndReason::Eof);
+            self.finish(slot, reason, c);
+            if self.out.len() >= chunk.max(1) {
+                send(std::mem::take(&mut self.out));
             }
         }
+        send(std::mem::take(&mut self.out));
         self.idle[CLASS_OTHER].clear();
         self.idle[CLASS_TCP].clear();
         self.linger.clear();
@@ -483,12 +542,25 @@ impl FlowTable {
     }
 
     fn emit(&mut self, slot: u32, reason: EndReason, is_final: bool, c: &mut Counters) {
+        c.flow_records += 1;
+        if !self.opts.emit_records {
+            return;
+        }
         let f = &self.slots[slot as usize];
         let record = flow_record(f, reason, is_final, &self.opts);
+        let key = RecordKey {
+            first_us: f.first_us,
+            flow: f.key,
+            is_final,
+        };
+        let start = self.out.lines.len();
         // Serializing plain structs of strings and integers into a Vec cannot fail.
-        if serde_json::to_writer(&mut self.out, &record).is_ok() {
-            self.out.push(b'\n');
-            c.flow_records += 1;
+        if serde_json::to_writer(&mut self.out.lines, &record).is_ok() {
+            let len = self.out.lines.len() - start;
+            self.out.lines.push(b'\n');
+            self.out.index.push((key, start as u32, len as u32));
+        } else {
+            self.out.lines.truncate(start);
         }
     }
 }
