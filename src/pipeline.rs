@@ -120,7 +120,7 @@ enum ToMerger {
 }
 
 /// Records of one flush piece at most (bounds the merger's memory at end of input).
-const FLUSH_CHUNK: usize = 4096;
+const FLUSH_CHUNK: usize = 1024;
 
 /// One worker's state: its flow table, fragment reassembler and counters.
 pub struct Worker {
@@ -356,10 +356,23 @@ impl Downstream for Threaded {
     }
 }
 
+/// Flows one worker may hold: an even share of `flow.max_flows` plus 1/8 slack, because the
+/// address-pair hash never splits flows exactly evenly (without slack a table full of
+/// flows would evict on the busier worker while the other has room).
+fn worker_capacity(max_flows: usize, workers: usize) -> usize {
+    let share = max_flows / workers.max(1);
+    if workers > 1 {
+        share + share / 8
+    } else {
+        share
+    }
+    .max(1)
+}
+
 fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions, FragConfig) {
     let table = TableOptions {
         flow: opts.config.flow.clone(),
-        capacity: (opts.config.flow.max_flows / workers).max(1),
+        capacity: worker_capacity(opts.config.flow.max_flows, workers),
         probe_id: opts.config.probe_id.clone(),
         home_nets: opts.home_nets.clone(),
         emit_records: opts.records.flow,
@@ -429,7 +442,7 @@ fn run_threaded(
         let (tx, rx) = bounded::<ToWorker>(16);
         txs.push(tx);
         // Bounded per worker: a worker ahead of the merge waits instead of piling up records.
-        let (merger_tx, merger_rx) = bounded::<ToMerger>(64);
+        let (merger_tx, merger_rx) = bounded::<ToMerger>(4);
         merger_rxs.push(merger_rx);
         let recycle_tx = recycle_tx.clone();
         let (table, frag) = table_options(opts, n);

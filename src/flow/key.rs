@@ -19,10 +19,14 @@ pub enum Side {
 }
 
 /// A canonical, direction-free flow key: innermost addresses, protocol and ports.
+///
+/// Addresses are stored as big-endian byte arrays rather than `u128` so the key has byte
+/// alignment and packs into 38 bytes (a `u128` would force 16-byte alignment and padding on
+/// every flow); byte-wise order equals numeric order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FlowKey {
-    pub lo_addr: u128,
-    pub hi_addr: u128,
+    pub lo_addr: [u8; 16],
+    pub hi_addr: [u8; 16],
     pub lo_port: u16,
     pub hi_port: u16,
     pub proto: IpProto,
@@ -53,6 +57,7 @@ impl FlowKey {
         proto: IpProto,
         v6: bool,
     ) -> (FlowKey, Side) {
+        let (src, dst) = (src.to_be_bytes(), dst.to_be_bytes());
         if (src, sport) <= (dst, dport) {
             let k = FlowKey {
                 lo_addr: src,
@@ -83,10 +88,10 @@ impl FlowKey {
 
     /// The address of one side.
     pub fn addr(&self, side: Side) -> IpAddr {
-        let bits = match side {
+        let bits = u128::from_be_bytes(match side {
             Side::Lo => self.lo_addr,
             Side::Hi => self.hi_addr,
-        };
+        });
         if self.v6 {
             IpAddr::V6(Ipv6Addr::from(bits))
         } else {

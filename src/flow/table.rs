@@ -288,15 +288,16 @@ impl FlowTable {
         if !self.out.is_empty() {
             send(self.take_output());
         }
-        let mut order: Vec<(u64, FlowKey, u32)> = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.live)
-            .map(|(i, f)| (f.first_us, f.key, i as u32))
+        // Slot numbers only (4 bytes a flow), ordered by looking the keys up.
+        let mut order: Vec<u32> = (0..self.slots.len() as u32)
+            .filter(|&i| self.slots[i as usize].live)
             .collect();
-        order.sort_unstable_by_key(|&(first, key, _)| (first, key));
-        for &(_, _, slot) in &order {
+        let slots = &self.slots;
+        order.sort_unstable_by_key(|&i| {
+            let f = &slots[i as usize];
+            (f.first_us, f.key)
+        });
+        for slot in order {
             let f = &self.slots[slot as usize];
             let reason = closing_reason(f).unwrap_or(EndReason::Eof);
             self.finish(slot, reason, c);
