@@ -27,7 +27,7 @@ use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use crate::capture::{Block, CaptureError, CaptureReader, PacketRef};
 use crate::config::{Cidr, Config};
 use crate::decode::frag::{FragConfig, Reassembler};
-use crate::decode::{self, L4};
+use crate::decode::{self, Decoded, FragmentInfo, L4};
 use crate::export::record::{StatsRecord, SCHEMA_VERSION};
 use crate::export::sink::Sink;
 use crate::flow::key::dispatch_hash;
@@ -107,6 +107,12 @@ enum ToWorker {
     },
     /// End of input: flush every flow.
     End,
+    /// A datagram reassembled by the reader, with the decoded fragment that completed it.
+    Datagram {
+        ts: Timestamp,
+        outer: Decoded<'static>,
+        bytes: Vec<u8>,
+    },
 }
 
 enum ToMerger {
@@ -150,6 +156,14 @@ impl Worker {
         );
     }
 
+    /// Account a datagram reassembled elsewhere (its fragments were counted there).
+    pub fn datagram(&mut self, ts: Timestamp, outer: &Decoded<'_>, bytes: &[u8]) {
+        match decode::resume(outer, bytes) {
+            Ok(d) => self.table.update(ts, &d, &mut self.counters),
+            Err(_) => self.counters.reassembled_malformed += 1,
+        }
+    }
+
     /// Run timeouts at `now`; return the records emitted since the last call, sorted.
     pub fn tick(&mut self, now: Timestamp) -> Output {
         self.table.expire(now, &mut self.counters);
@@ -157,10 +171,20 @@ impl Worker {
         self.table.take_output()
     }
 
-    /// End of input: flush every flow, handing sorted pieces of records to `send`; return the
-    /// counters.
-    pub fn end(mut self, send: &mut dyn FnMut(Output)) -> Counters {
-        self.table.flush(&mut self.counters, FLUSH_CHUNK, send);
+    /// End of input: hand over the records emitted since the last tick as one complete
+    /// sorted run (`last = true`), then flush every flow as a second run, in sorted pieces of
+    /// which the final one has `last = true`. Two runs, so that merging the runs of all
+    /// workers gives the same order as one worker. Returns the counters.
+    pub fn end(mut self, send: &mut dyn FnMut(Output, bool)) -> Counters {
+        send(self.table.take_output(), true);
+        let mut held: Option<Output> = None;
+        self.table
+            .flush(&mut self.counters, FLUSH_CHUNK, &mut |out| {
+                if let Some(prev) = held.replace(out) {
+                    send(prev, false);
+                }
+            });
+        send(held.unwrap_or_default(), true);
         self.counters.frag = self.reasm.stats();
         self.counters
     }
@@ -306,11 +330,19 @@ impl Downstream for Inline<'_, '_> {
 }
 
 /// N worker threads fed in batches.
+///
+/// IP fragments are reassembled here, on the reader, not in the workers: a fragment's worker
+/// would be chosen by the addresses of the fragmented (often outer, tunnel) IP header, while
+/// the reassembled datagram belongs to the worker of its innermost flow. Completed datagrams
+/// are sent to that worker in stream order; the fragment frames are counted here.
 struct Threaded {
     txs: Vec<Sender<ToWorker>>,
     pending: Vec<Option<Batch>>,
     recycle: Receiver<Vec<PacketRef>>,
     batch_size: usize,
+    reasm: Reassembler,
+    /// Counters of the frames consumed here (fragments).
+    counters: Counters,
 }
 
 impl Threaded {
@@ -321,13 +353,56 @@ impl Threaded {
             }
         }
     }
+
+    /// A fragment frame: count it, reassemble, and ship a completed datagram to the worker of
+    /// its innermost flow.
+    fn fragment(&mut self, p: &PacketRef, d: &Decoded<'_>, f: &FragmentInfo<'_>) {
+        count_frame(&mut self.counters, p);
+        self.counters.decoded += 1;
+        let Some(datagram) = self.reasm.push(p.ts, &d.ip, f) else {
+            return;
+        };
+        // What `decode::resume` needs of the fragment: everything but its bytes.
+        let outer = Decoded {
+            vlans: d.vlans,
+            mpls_labels: d.mpls_labels,
+            tunnel: d.tunnel,
+            ip: d.ip,
+            l4: L4::Fragment(FragmentInfo { data: &[], ..*f }),
+        };
+        let w = match decode::resume(&outer, datagram) {
+            Ok(inner) => {
+                (dispatch_hash(inner.ip.src, inner.ip.dst) % self.txs.len() as u64) as usize
+            }
+            Err(_) => 0,
+        };
+        let bytes = datagram.to_vec();
+        if let Some(b) = self.pending[w].take() {
+            let _ = self.txs[w].send(ToWorker::Batch(b));
+        }
+        let _ = self.txs[w].send(ToWorker::Datagram {
+            ts: p.ts,
+            outer,
+            bytes,
+        });
+    }
 }
 
 impl Downstream for Threaded {
     #[inline]
     fn packet(&mut self, block: &Block, p: PacketRef) {
         let n = self.txs.len();
-        let w = pick_worker(block, &p, n);
+        let w = match decode::frame(p.link, p.data(block), p.wire_len) {
+            Ok(d) => {
+                if let L4::Fragment(f) = d.l4 {
+                    self.fragment(&p, &d, &f);
+                    return;
+                }
+                (dispatch_hash(d.ip.src, d.ip.dst) % n as u64) as usize
+            }
+            // Frames that do not decode go to worker 0, which counts them.
+            Err(_) => 0,
+        };
         let slot = &mut self.pending[w];
         if slot
             .as_ref()
@@ -350,6 +425,7 @@ impl Downstream for Threaded {
     }
     fn tick(&mut self, now: Timestamp) {
         self.flush();
+        self.reasm.expire(now);
         for tx in &self.txs {
             let _ = tx.send(ToWorker::Tick { now });
         }
@@ -403,7 +479,7 @@ pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunS
             merger,
             last_us,
         } = down;
-        let counters = worker.end(&mut |out| merger.write(&out, last_us));
+        let counters = worker.end(&mut |out, _| merger.write(&out, last_us));
         (errors, counters)
     } else {
         run_threaded(opts, n, &mut merger)?
@@ -456,6 +532,7 @@ fn run_threaded(
     }
     let reader_opts = opts.clone();
     let batch_size = opts.batch_size.max(1);
+    let (_, frag) = table_options(opts, n);
     let reader = thread::Builder::new()
         .name("cemprobe-reader".into())
         .spawn(move || {
@@ -464,23 +541,28 @@ fn run_threaded(
                 txs,
                 recycle: recycle_rx,
                 batch_size,
+                reasm: Reassembler::new(frag),
+                counters: Counters::default(),
             };
             let errors = read_all(&reader_opts, &mut down);
             down.flush();
             for tx in &down.txs {
                 let _ = tx.send(ToWorker::End);
             }
-            errors
+            let mut counters = down.counters;
+            counters.frag = down.reasm.stats();
+            (errors, counters)
         })?;
-    let counters = merger.merge(&merger_rxs);
+    let mut counters = merger.merge(&merger_rxs);
     for h in handles {
         h.join().map_err(|_| {
             std::io::Error::other("a worker thread panicked: this is a bug, please report it")
         })?;
     }
-    let errors = reader.join().map_err(|_| {
+    let (errors, reader_counters) = reader.join().map_err(|_| {
         std::io::Error::other("the reader thread panicked: this is a bug, please report it")
     })?;
+    counters += &reader_counters;
     Ok((errors, counters))
 }
 
@@ -559,16 +641,6 @@ fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> Vec<CaptureError>
     errors
 }
 
-/// The worker for a packet: symmetric hash of the innermost address pair. Frames that do not
-/// decode go to worker 0, which counts them.
-#[inline]
-fn pick_worker(block: &Block, p: &PacketRef, n: usize) -> usize {
-    match decode::frame(p.link, p.data(block), p.wire_len) {
-        Ok(d) => (dispatch_hash(d.ip.src, d.ip.dst) % n as u64) as usize,
-        Err(_) => 0,
-    }
-}
-
 fn worker_thread(
     rx: Receiver<ToWorker>,
     merger: Sender<ToMerger>,
@@ -585,6 +657,7 @@ fn worker_thread(
                 b.pkts.clear();
                 let _ = recycle.send(b.pkts);
             }
+            ToWorker::Datagram { ts, outer, bytes } => w.datagram(ts, &outer, &bytes),
             ToWorker::Tick { now } => {
                 last_us = now.as_us();
                 let _ = merger.send(ToMerger::Records {
@@ -594,21 +667,12 @@ fn worker_thread(
                 });
             }
             ToWorker::End => {
-                let mut pending: Option<Output> = None;
-                let counters = w.end(&mut |out| {
-                    if let Some(prev) = pending.replace(out) {
-                        let _ = merger.send(ToMerger::Records {
-                            out: prev,
-                            now_us: last_us,
-                            last: false,
-                        });
-                    }
-                });
-                let out = pending.unwrap_or_default();
-                let _ = merger.send(ToMerger::Records {
-                    out,
-                    now_us: last_us,
-                    last: true,
+                let counters = w.end(&mut |out, last| {
+                    let _ = merger.send(ToMerger::Records {
+                        out,
+                        now_us: last_us,
+                        last,
+                    });
                 });
                 let _ = merger.send(ToMerger::Done(Box::new(counters)));
                 return;
@@ -626,15 +690,7 @@ pub fn process_packet(
     p: &PacketRef,
     block: &[u8],
 ) {
-    c.packets += 1;
-    c.bytes += u64::from(p.wire_len);
-    let ts = p.ts.as_us();
-    if c.first_us.is_none_or(|f| ts < f) {
-        c.first_us = Some(ts);
-    }
-    if c.last_us.is_none_or(|l| ts > l) {
-        c.last_us = Some(ts);
-    }
+    count_frame(c, p);
     match decode::frame(p.link, p.data(block), p.wire_len) {
         Err(skip) => c.skip(skip.reason()),
         Ok(d) => {
@@ -650,5 +706,19 @@ pub fn process_packet(
                 table.update(p.ts, &d, c);
             }
         }
+    }
+}
+
+/// Count a frame read: packets, wire bytes, first and last timestamp.
+#[inline]
+fn count_frame(c: &mut Counters, p: &PacketRef) {
+    c.packets += 1;
+    c.bytes += u64::from(p.wire_len);
+    let ts = p.ts.as_us();
+    if c.first_us.is_none_or(|f| ts < f) {
+        c.first_us = Some(ts);
+    }
+    if c.last_us.is_none_or(|l| ts > l) {
+        c.last_us = Some(ts);
     }
 }

@@ -119,7 +119,7 @@ fn steady_state_packets_do_not_allocate() {
         after - before,
         shifted.len()
     );
-    let c = w.end(&mut |_| {});
+    let c = w.end(&mut |_, _| {});
     assert_eq!(c.packets, 2 * refs.len() as u64);
     assert_eq!(c.flows_created, 200);
 }

@@ -13,6 +13,6 @@ fuzz_target!(|data: &[u8]| {
     let mut w = Worker::new(table, frag);
     let mut reader = CaptureReader::from_bytes("fuzz", data.to_vec());
     let _ = reader.run(&mut |block, p| w.packet(&p, block));
-    let c = w.end(&mut |_| {});
+    let c = w.end(&mut |_, _| {});
     assert_eq!(c.packets, c.decoded + c.malformed() + c.ignored());
 });

@@ -6,18 +6,19 @@
 //!
 //! Timeouts run on packet time (see `docs/FLOWS.md` for the rules):
 //! * idle: a packet for a flow idle ≥ its timeout ends the old flow (`idle`) and starts a new
-//!   one; [`FlowTable::expire`] also ends idle flows. Deadlines sit in one FIFO queue per
-//!   timeout class; since every entry of a queue has the same timeout the queue is ordered by
-//!   creation, and an entry whose flow saw later packets is re-queued lazily when it reaches
-//!   the front (no per-packet queue work).
+//!   one; [`FlowTable::expire`] also ends idle flows. Deadlines sit in a min-heap; an entry
+//!   whose flow saw later packets is re-queued lazily when it reaches the top (no per-packet
+//!   queue work), so expiry is exact at every tick whatever else the table holds.
 //! * closed TCP flows linger `close_linger` to absorb late packets, then are emitted with their
 //!   fixed `fin`/`rst` end reason.
 //! * long flows get an interim record when a packet arrives at or after `first + k × active`.
-//! * when the table is full the oldest flow by creation is evicted (`evicted`, counted).
+//! * when the table is full the flow with the earliest idle deadline is evicted (`evicted`,
+//!   counted).
 //!
 //! Records are serialized into `out` as NDJSON lines; the worker ships them to the merger.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 
@@ -77,8 +78,8 @@ struct Flow {
     tcp: Option<TcpTracker>,
 }
 
-/// A deadline queue entry.
-#[derive(Clone, Copy, Debug)]
+/// A deadline queue entry (ordered by time first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Deadline {
     at_us: u64,
     slot: u32,
@@ -124,10 +125,6 @@ impl Output {
     }
 }
 
-/// Timeout classes with their own FIFO deadline queue.
-const CLASS_OTHER: usize = 0;
-const CLASS_TCP: usize = 1;
-
 /// Settings a table needs besides the flow config.
 #[derive(Clone, Debug)]
 pub struct TableOptions {
@@ -148,8 +145,11 @@ pub struct FlowTable {
     slots: Vec<Flow>,
     free: Vec<u32>,
     live: usize,
-    idle: [VecDeque<Deadline>; 2],
-    linger: VecDeque<Deadline>,
+    /// Idle deadlines, earliest first (lazy: an entry is re-queued when its flow saw later
+    /// packets).
+    idle: BinaryHeap<Reverse<Deadline>>,
+    /// Close-linger deadlines, earliest first.
+    linger: BinaryHeap<Reverse<Deadline>>,
     /// Records emitted since the last [`FlowTable::take_output`].
     out: Output,
 }
@@ -189,8 +189,8 @@ impl FlowTable {
             slots: Vec::with_capacity(capacity),
             free: Vec::new(),
             live: 0,
-            idle: [VecDeque::new(), VecDeque::new()],
-            linger: VecDeque::new(),
+            idle: BinaryHeap::new(),
+            linger: BinaryHeap::new(),
             out: Output::default(),
             opts: TableOptions { capacity, ..opts },
         }
@@ -237,57 +237,52 @@ impl FlowTable {
         self.apply(slot, hash, side, now_us, d, c);
     }
 
-    /// End flows whose idle or linger deadline is at or before `now`.
+    /// End flows whose idle or linger deadline is at or before `now`. Exact: every such flow
+    /// ends at this call, whatever else the table holds, so the tick a record falls in does
+    /// not depend on how flows are spread over workers.
     pub fn expire(&mut self, now: Timestamp, c: &mut Counters) {
         let now_us = now.as_us();
-        for class in [CLASS_OTHER, CLASS_TCP] {
-            while let Some(&e) = self.idle[class].front() {
-                if e.at_us > now_us {
-                    break;
-                }
-                self.idle[class].pop_front();
-                let Some(f) = self
-                    .slots
-                    .get(e.slot as usize)
-                    .filter(|f| f.live && f.gen == e.gen)
-                else {
-                    continue;
-                };
-                if f.closing.is_some() {
-                    continue; // the linger queue owns it now
-                }
-                let due = f.last_us.saturating_add(self.idle_timeout(f));
-                if due <= now_us {
-                    self.finish(e.slot, EndReason::Idle, c);
-                } else {
-                    self.idle[class].push_back(Deadline { at_us: due, ..e });
-                }
-            }
-        }
-        while let Some(&e) = self.linger.front() {
+        while let Some(&Reverse(e)) = self.idle.peek() {
             if e.at_us > now_us {
                 break;
             }
-            self.linger.pop_front();
-            if let Some(f) = self
-                .slots
-                .get(e.slot as usize)
-                .filter(|f| f.live && f.gen == e.gen)
-            {
+            self.idle.pop();
+            let Some(f) = self.live_flow(e) else { continue };
+            if f.closing.is_some() {
+                continue; // the linger queue owns it now
+            }
+            let due = f.last_us.saturating_add(self.idle_timeout(f));
+            if due <= now_us {
+                self.finish(e.slot, EndReason::Idle, c);
+            } else {
+                self.idle.push(Reverse(Deadline { at_us: due, ..e }));
+            }
+        }
+        while let Some(&Reverse(e)) = self.linger.peek() {
+            if e.at_us > now_us {
+                break;
+            }
+            self.linger.pop();
+            if let Some(f) = self.live_flow(e) {
                 let reason = closing_reason(f).unwrap_or(EndReason::Idle);
                 self.finish(e.slot, reason, c);
             }
         }
     }
 
+    /// The flow a deadline entry refers to, if it is still that flow.
+    fn live_flow(&self, e: Deadline) -> Option<&Flow> {
+        self.slots
+            .get(e.slot as usize)
+            .filter(|f| f.live && f.gen == e.gen)
+    }
+
     /// End every flow (end of input): `eof`, or the fixed `fin`/`rst` of a lingering flow.
     /// Records are handed to `send` in [`RecordKey`] order, in pieces of about `chunk`
-    /// records, so a million open flows never sit serialized in memory at once. Records
-    /// emitted before this call (not yet taken) come first, in their own sorted piece.
+    /// records, so a million open flows never sit serialized in memory at once. Take the
+    /// records emitted before this call first ([`FlowTable::take_output`]): they are not
+    /// part of this sorted sequence.
     pub fn flush(&mut self, c: &mut Counters, chunk: usize, send: &mut dyn FnMut(Output)) {
-        if !self.out.is_empty() {
-            send(self.take_output());
-        }
         // Slot numbers only (4 bytes a flow), ordered by looking the keys up.
         let mut order: Vec<u32> = (0..self.slots.len() as u32)
             .filter(|&i| self.slots[i as usize].live)
@@ -306,8 +301,7 @@ impl FlowTable {
             }
         }
         send(std::mem::take(&mut self.out));
-        self.idle[CLASS_OTHER].clear();
-        self.idle[CLASS_TCP].clear();
+        self.idle.clear();
         self.linger.clear();
     }
 
@@ -380,43 +374,30 @@ impl FlowTable {
         let hasher = &self.hasher;
         self.index
             .insert_unique(hash, slot, |&i| hasher.hash_one(slots[i as usize].key));
-        let class = if key.proto == IpProto::TCP {
-            CLASS_TCP
-        } else {
-            CLASS_OTHER
-        };
         let f = &self.slots[slot as usize];
         let at_us = now_us.saturating_add(self.idle_timeout(f));
-        self.idle[class].push_back(Deadline {
+        self.idle.push(Reverse(Deadline {
             at_us,
             slot,
             gen: f.gen,
-        });
+        }));
         self.live += 1;
         c.flows_created += 1;
         slot
     }
 
+    /// Make room: end the live flow with the earliest idle deadline (closest to timing out
+    /// anyway), or else the earliest lingering one.
     fn evict_oldest(&mut self, c: &mut Counters) {
-        for class in [CLASS_OTHER, CLASS_TCP] {
-            while let Some(e) = self.idle[class].pop_front() {
-                if self
-                    .slots
-                    .get(e.slot as usize)
-                    .is_some_and(|f| f.live && f.gen == e.gen)
-                {
-                    c.flows_evicted += 1;
-                    self.finish(e.slot, EndReason::Evicted, c);
-                    return;
-                }
+        while let Some(Reverse(e)) = self.idle.pop() {
+            if self.live_flow(e).is_some_and(|f| f.closing.is_none()) {
+                c.flows_evicted += 1;
+                self.finish(e.slot, EndReason::Evicted, c);
+                return;
             }
         }
-        while let Some(e) = self.linger.pop_front() {
-            if let Some(f) = self
-                .slots
-                .get(e.slot as usize)
-                .filter(|f| f.live && f.gen == e.gen)
-            {
+        while let Some(Reverse(e)) = self.linger.pop() {
+            if let Some(f) = self.live_flow(e) {
                 let reason = closing_reason(f).unwrap_or(EndReason::Evicted);
                 self.finish(e.slot, reason, c);
                 return;
@@ -479,11 +460,11 @@ impl FlowTable {
                 if f.closing.is_none() {
                     f.closing = Some((close, now_us));
                     let at_us = now_us.saturating_add(self.opts.flow.close_linger_us);
-                    self.linger.push_back(Deadline {
+                    self.linger.push(Reverse(Deadline {
                         at_us,
                         slot,
                         gen: f.gen,
-                    });
+                    }));
                 }
             }
         }
