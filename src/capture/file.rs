@@ -170,8 +170,21 @@ impl CaptureReader {
                 let block = Arc::clone(block);
                 let mut parser = Parser::new();
                 let mut progress = Progress::default();
+                // Drop the pages of a mapped file well behind the reader, so a 1 GB capture
+                // does not end up resident (RSS) as a whole.
+                let mut dropped_to = 0usize;
+                let mut sink = |b: &Block, p: PacketRef| {
+                    sink(b, p);
+                    if p.offset >= dropped_to + DROP_BEHIND + DROP_STEP {
+                        if let BlockBuf::Mapped(map) = &**b {
+                            let end = (p.offset - DROP_BEHIND) & !(PAGE - 1);
+                            drop_pages(map, dropped_to, end);
+                            dropped_to = end;
+                        }
+                    }
+                };
                 let stall = parser
-                    .parse(&block, 0, sink, &mut progress)
+                    .parse(&block, 0, &mut sink, &mut progress)
                     .map_err(|f| fault_error(&self.name, f, 0))?;
                 finish(&self.name, &parser, stall, &block, 0)?;
                 Ok(progress.summary)
@@ -182,6 +195,31 @@ impl CaptureReader {
             },
         }
     }
+}
+
+/// How far behind the reader mapped pages are dropped: far more than the packets in flight
+/// to the workers (their channels hold a few thousand packets), so a worker practically never
+/// touches a dropped page; if one does, the page is read again from the page cache.
+const DROP_BEHIND: usize = 64 << 20;
+/// Drop in steps of this much, to keep `madvise` calls rare.
+const DROP_STEP: usize = 16 << 20;
+const PAGE: usize = 4096;
+
+/// Release the resident pages of `map[start..end]` (`start`, `end` page-aligned).
+#[allow(unsafe_code)]
+fn drop_pages(map: &memmap2::Mmap, start: usize, end: usize) {
+    if end <= start || end > map.len() {
+        return;
+    }
+    // SAFETY: `MADV_DONTNEED` on a private, read-only file mapping only discards the page
+    // table entries: nothing was ever written through the mapping, so no data is lost, and a
+    // later access (a worker still holding a slice into this range) faults the same file
+    // bytes back in from the page cache. Slices lent out stay valid and keep their contents
+    // under the same assumption the mapping itself makes (the file is not rewritten in
+    // place while it is read). A failure only means the pages stay resident.
+    let _ = unsafe {
+        map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+    };
 }
 
 /// Map a regular, non-empty file read-only.
