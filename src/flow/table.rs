@@ -59,20 +59,26 @@ struct FlowTunnel {
 }
 
 /// One tracked flow.
+///
+/// `repr(C)` to lay the fields out in the order a packet touches them: the key compared on
+/// lookup and the state every packet reads share the first cache line, the counters the
+/// second; the TCP tracker follows. (Left to itself the compiler put the key last.)
 #[derive(Clone, Debug)]
+#[repr(C)]
 struct Flow {
     key: FlowKey,
-    /// Bumped when the slot is freed, so queue entries of an old flow are recognised as stale.
-    gen: u32,
     live: bool,
     client: Side,
     mid_flow_start: bool,
-    /// Set when TCP closed: how, and when (µs).
-    closing: Option<(Close, u64)>,
-    first_us: u64,
+    /// Set when TCP closed: how (and `close_us`: when).
+    closing: Option<Close>,
+    /// Bumped when the slot is freed, so queue entries of an old flow are recognised as stale.
+    gen: u32,
     last_us: u64,
-    next_active_us: u64,
+    first_us: u64,
     dirs: [DirCount; 2],
+    close_us: u64,
+    next_active_us: u64,
     vlans: Vlans,
     tunnel: Option<Box<FlowTunnel>>,
     tcp: Option<TcpTracker>,
@@ -221,7 +227,7 @@ impl FlowTable {
             Some(slot) => {
                 let f = &self.slots[slot as usize];
                 let stale = match f.closing {
-                    Some((_, at)) => now_us.saturating_sub(at) >= self.opts.flow.close_linger_us,
+                    Some(_) => now_us.saturating_sub(f.close_us) >= self.opts.flow.close_linger_us,
                     None => now_us.saturating_sub(f.last_us) >= self.idle_timeout(f),
                 };
                 if stale {
@@ -351,6 +357,7 @@ impl FlowTable {
             client,
             mid_flow_start,
             closing: None,
+            close_us: 0,
             first_us: now_us,
             last_us: now_us,
             next_active_us: now_us.saturating_add(self.opts.flow.active_timeout_us),
@@ -458,7 +465,8 @@ impl FlowTable {
             } else if let Some(close) = verdict.closed {
                 let f = &mut self.slots[slot as usize];
                 if f.closing.is_none() {
-                    f.closing = Some((close, now_us));
+                    f.closing = Some(close);
+                    f.close_us = now_us;
                     let at_us = now_us.saturating_add(self.opts.flow.close_linger_us);
                     self.linger.push(Reverse(Deadline {
                         at_us,
@@ -548,7 +556,7 @@ impl FlowTable {
 }
 
 fn closing_reason(f: &Flow) -> Option<EndReason> {
-    f.closing.map(|(close, _)| match close {
+    f.closing.map(|close| match close {
         Close::Fin => EndReason::Fin,
         Close::Rst => EndReason::Rst,
     })
