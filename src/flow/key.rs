@@ -23,7 +23,7 @@ pub enum Side {
 /// Addresses are stored as big-endian byte arrays rather than `u128` so the key has byte
 /// alignment and packs into 38 bytes (a `u128` would force 16-byte alignment and padding on
 /// every flow); byte-wise order equals numeric order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FlowKey {
     pub lo_addr: [u8; 16],
     pub hi_addr: [u8; 16],
@@ -31,6 +31,21 @@ pub struct FlowKey {
     pub hi_port: u16,
     pub proto: IpProto,
     pub v6: bool,
+}
+
+/// Hash the addresses as two integers instead of byte slices (the derived impl would feed
+/// each array as a length-prefixed slice): the key is hashed on every packet.
+impl std::hash::Hash for FlowKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u128(u128::from_ne_bytes(self.lo_addr));
+        state.write_u128(u128::from_ne_bytes(self.hi_addr));
+        state.write_u64(
+            u64::from(self.lo_port)
+                | u64::from(self.hi_port) << 16
+                | u64::from(self.proto.0) << 32
+                | u64::from(self.v6) << 40,
+        );
+    }
 }
 
 impl FlowKey {
@@ -57,8 +72,10 @@ impl FlowKey {
         proto: IpProto,
         v6: bool,
     ) -> (FlowKey, Side) {
+        // Compare as integers (one instruction pair), store as bytes.
+        let lo_first = (src, sport) <= (dst, dport);
         let (src, dst) = (src.to_be_bytes(), dst.to_be_bytes());
-        if (src, sport) <= (dst, dport) {
+        if lo_first {
             let k = FlowKey {
                 lo_addr: src,
                 hi_addr: dst,
