@@ -15,8 +15,8 @@
 //!   worker count and batch size because all time is packet time and the reader broadcasts
 //!   time ticks at the same stream positions whatever the worker count.
 //! * [`export`] holds the record schema and the sinks.
-// `deny`, not `forbid`: the one `unsafe` call (memory-mapping a capture file,
-// `capture::file::map_file`) is allowed locally with its SAFETY comment.
+// `deny`, not `forbid`: `unsafe` is allowed only in `capture/` (memory-mapping a capture file
+// and releasing its pages behind the reader), each use with its SAFETY comment.
 #![deny(unsafe_code)]
 
 pub mod capture;

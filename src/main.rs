@@ -1,5 +1,6 @@
 //! The `cemprobe` command line (DESIGN §2): parse arguments, load the config, run, map the
 //! outcome to an exit code (0 ok, 1 runtime error, 2 usage or config error).
+#![forbid(unsafe_code)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -158,10 +158,8 @@ impl Worker {
 
     /// Account a datagram reassembled elsewhere (its fragments were counted there).
     pub fn datagram(&mut self, ts: Timestamp, outer: &Decoded<'_>, bytes: &[u8]) {
-        match decode::resume(outer, bytes) {
-            Ok(d) => self.table.update(ts, &d, &mut self.counters),
-            Err(_) => self.counters.reassembled_malformed += 1,
-        }
+        let whole = decode::resume(outer, bytes);
+        account_datagram(&mut self.table, &mut self.counters, ts, whole);
     }
 
     /// Run timeouts at `now`; return the records emitted since the last call, sorted.
@@ -583,6 +581,7 @@ pub fn stats_record(probe: &str, c: &Counters, capture_errors: usize) -> StatsRe
         ignored_by_reason: c.by_reason(false),
         fragments: c.frag.fragments,
         reassembled: c.frag.reassembled,
+        reassembled_malformed: c.reassembled_malformed,
         fragments_dropped: c
             .frag
             .dropped_by_reason()
@@ -622,11 +621,11 @@ fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> Vec<CaptureError>
             }
             let ts = p.ts.as_us();
             match next_tick {
-                None => next_tick = Some(ts - ts % TICK_US + TICK_US),
+                None => next_tick = Some((ts - ts % TICK_US).saturating_add(TICK_US)),
                 Some(t) if ts >= t => {
                     let now = ts - ts % TICK_US;
                     down.tick(Timestamp(now));
-                    next_tick = Some(now + TICK_US);
+                    next_tick = Some(now.saturating_add(TICK_US));
                 }
                 Some(_) => {}
             }
@@ -697,10 +696,7 @@ pub fn process_packet(
             c.decoded += 1;
             if let L4::Fragment(f) = d.l4 {
                 if let Some(datagram) = reasm.push(p.ts, &d.ip, &f) {
-                    match decode::resume(&d, datagram) {
-                        Ok(whole) => table.update(p.ts, &whole, c),
-                        Err(_) => c.reassembled_malformed += 1,
-                    }
+                    account_datagram(table, c, p.ts, decode::resume(&d, datagram));
                 }
             } else {
                 table.update(p.ts, &d, c);
@@ -720,5 +716,20 @@ fn count_frame(c: &mut Counters, p: &PacketRef) {
     }
     if c.last_us.is_none_or(|l| ts > l) {
         c.last_us = Some(ts);
+    }
+}
+
+/// Account a reassembled datagram. One that does not decode, or whose inner IP packet is
+/// itself a fragment (a tunnel carrying fragments inside a fragmented datagram: not
+/// reassembled twice), is counted as `reassembled_malformed` and touches no flow.
+fn account_datagram(
+    table: &mut FlowTable,
+    c: &mut Counters,
+    ts: Timestamp,
+    whole: Result<Decoded<'_>, decode::Skip>,
+) {
+    match whole {
+        Ok(d) if !matches!(d.l4, L4::Fragment(_)) => table.update(ts, &d, c),
+        _ => c.reassembled_malformed += 1,
     }
 }

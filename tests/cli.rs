@@ -368,3 +368,67 @@ fn idle_active_and_mid_flow_rules() {
     );
     assert_eq!(stats(&v)["packets"], 10);
 }
+
+/// A pcapng whose packets carry the largest 64-bit timestamps: the reader's ticks and the
+/// interim-record schedule saturate instead of overflowing or looping (found in review: the
+/// run hung).
+#[test]
+fn timestamps_at_the_end_of_time_do_not_hang() {
+    fn block(kind: u32, body: &[u8]) -> Vec<u8> {
+        let len = 12 + body.len().next_multiple_of(4);
+        let mut b = Vec::new();
+        b.extend_from_slice(&kind.to_le_bytes());
+        b.extend_from_slice(&(len as u32).to_le_bytes());
+        b.extend_from_slice(body);
+        b.resize(len - 4, 0);
+        b.extend_from_slice(&(len as u32).to_le_bytes());
+        b
+    }
+    let mut shb = Vec::new();
+    shb.extend_from_slice(&0x1A2B_3C4Du32.to_le_bytes());
+    shb.extend_from_slice(&1u16.to_le_bytes());
+    shb.extend_from_slice(&0u16.to_le_bytes());
+    shb.extend_from_slice(&(-1i64).to_le_bytes());
+    let mut file = block(0x0A0D_0D0A, &shb);
+    let mut idb = Vec::new();
+    idb.extend_from_slice(&1u16.to_le_bytes());
+    idb.extend_from_slice(&0u16.to_le_bytes());
+    idb.extend_from_slice(&0u32.to_le_bytes());
+    file.extend(block(1, &idb));
+    for ts in [u64::MAX - 1, u64::MAX, u64::MAX] {
+        let frame = udp([10, 0, 0, 1], 1000, [10, 0, 0, 2], 53, 10);
+        let mut epb = Vec::new();
+        epb.extend_from_slice(&0u32.to_le_bytes());
+        epb.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
+        epb.extend_from_slice(&(ts as u32).to_le_bytes());
+        epb.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        epb.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        epb.extend_from_slice(&frame);
+        file.extend(block(6, &epb));
+    }
+    let dir = tmp("maxts");
+    let input = dir.join("max.pcapng");
+    std::fs::write(&input, file).unwrap();
+    for workers in ["1", "2"] {
+        let run = run_cemprobe(
+            &[
+                "read",
+                "--no-progress",
+                "--workers",
+                workers,
+                input.to_str().unwrap(),
+            ],
+            Duration::from_secs(20),
+        );
+        assert_eq!(
+            run.code(),
+            Some(0),
+            "{} {}",
+            run.describe_status(),
+            run.stderr_str()
+        );
+        let v = lines(&run.stdout);
+        assert_eq!(stats(&v)["packets"], 3);
+        assert_eq!(v.iter().filter(|r| r["type"] == "flow").count(), 1);
+    }
+}

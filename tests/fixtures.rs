@@ -1,5 +1,5 @@
 //! End-to-end fixtures (STYLE rule 13): run `cemprobe read` on every `fixtures/<case>/input.*`
-//! with 1 and 3 workers (and a tiny batch size when the CLI accepts `--batch-size`), compare
+//! with 1 and 3 workers (and 3 workers with batches of one packet), compare
 //! the flow records with the hand-written `expected.ndjson` as a multiset, check the counters of
 //! `expected-stats.json` against the stats record, and require byte-identical stdout for every
 //! worker count / batch size.
@@ -43,11 +43,6 @@ fn run_variant(case: &str, input: &Path, extra: &[&str]) -> Option<(Vec<u8>, Vec
     args.extend_from_slice(extra);
     args.push(&input_s);
     let run = run_cemprobe(&args, LIMIT);
-    let is_batch_variant = extra.contains(&"--batch-size");
-    if is_batch_variant && run.code() == Some(2) && run.stderr_str().contains("batch-size") {
-        eprintln!("{case}: `--batch-size` not accepted by this build, batch-size variant skipped");
-        return None;
-    }
     assert!(
         run.code() == Some(0),
         "{case}: `cemprobe {}` ended with {}\n--- stderr ---\n{}\n--- stdout ---\n{}",

@@ -9,6 +9,7 @@
 //! What it refuses to do: compute expected values. `expected.ndjson` and `expected-stats.json`
 //! are written by hand next to the input; the README's hand calculation is literal text in
 //! [`cases`]. The generator never mirrors the probe's logic.
+#![forbid(unsafe_code)]
 
 #[path = "cemprobe-fixtures/build.rs"]
 mod build;

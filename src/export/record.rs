@@ -118,6 +118,8 @@ pub struct StatsRecord {
     /// Fragments held for reassembly, datagrams completed, and fragments dropped by reason.
     pub fragments: u64,
     pub reassembled: u64,
+    /// Reassembled datagrams that did not decode (or held a fragment again): no flow.
+    pub reassembled_malformed: u64,
     pub fragments_dropped: BTreeMap<&'static str, u64>,
     pub flows_created: u64,
     pub flows_active: u64,

@@ -2,7 +2,7 @@
 //!
 //! A [`FlowKey`] holds the two endpoints in canonical order (lower address/port first), so both
 //! directions of a flow map to the same key and hash; [`Side`] says which endpoint sent a
-//! packet. Addresses are stored as `u128` (IPv4 in the low 32 bits, with `v6 = false`) so the
+//! packet. Addresses are 16 big-endian bytes (IPv4 in the last 4, with `v6 = false`) so the
 //! key is small, `Copy` and hashes fast.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -93,9 +93,10 @@ struct Deadline {
 }
 
 /// The order of records within a tick: by the flow's first packet time, then its key; an
-/// interim record before the final one of the same flow. Unique among the records of a tick
-/// and independent of the worker that produced them, so merging sorted worker outputs gives
-/// the same sequence for any worker count.
+/// interim record before the final one of the same flow. Records of different flows never
+/// share a key; two records of one flow may (an old connection and the one a new SYN started
+/// in the same microsecond) and a stable sort keeps their emission order; both live on one
+/// worker, so merging sorted worker outputs gives the same sequence for any worker count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RecordKey {
     pub first_us: u64,
@@ -127,7 +128,9 @@ impl Output {
 
     /// Sort the entries by key (lines stay where they are).
     pub fn sort(&mut self) {
-        self.index.sort_unstable_by_key(|e| e.0);
+        // Stable: records of one flow with equal keys (an old connection and the new one its
+        // SYN started, in the same microsecond) keep the order they were emitted in.
+        self.index.sort_by_key(|e| e.0);
     }
 }
 
@@ -188,7 +191,8 @@ impl FlowTable {
     pub fn new(opts: TableOptions) -> Self {
         let capacity = opts.capacity.max(1);
         Self {
-            index: HashTable::with_capacity(capacity.min(1 << 16)),
+            // Sized for the capacity up front: no rehash on the packet path as the table fills.
+            index: HashTable::with_capacity(capacity),
             hasher: foldhash::fast::FixedState::with_seed(0x6365_6d70_726f_6265),
             // Reserve address space for every flow up front: untouched pages cost no memory,
             // and the slab never reallocates (and copies) on the per-packet path.
@@ -397,15 +401,26 @@ impl FlowTable {
     /// anyway), or else the earliest lingering one.
     fn evict_oldest(&mut self, c: &mut Counters) {
         while let Some(Reverse(e)) = self.idle.pop() {
-            if self.live_flow(e).is_some_and(|f| f.closing.is_none()) {
-                c.flows_evicted += 1;
-                self.finish(e.slot, EndReason::Evicted, c);
-                return;
+            let Some(f) = self.live_flow(e) else { continue };
+            if f.closing.is_some() {
+                continue; // the linger queue owns it
             }
+            // Entries are refreshed lazily: re-queue one whose flow saw later packets, so the
+            // flow evicted really is the one closest to its idle deadline.
+            let due = f.last_us.saturating_add(self.idle_timeout(f));
+            if due > e.at_us {
+                self.idle.push(Reverse(Deadline { at_us: due, ..e }));
+                continue;
+            }
+            c.flows_evicted += 1;
+            self.finish(e.slot, EndReason::Evicted, c);
+            return;
         }
         while let Some(Reverse(e)) = self.linger.pop() {
             if let Some(f) = self.live_flow(e) {
+                // Already closed: it ends with its own fin/rst reason, counted as evicted.
                 let reason = closing_reason(f).unwrap_or(EndReason::Evicted);
+                c.flows_evicted += 1;
                 self.finish(e.slot, reason, c);
                 return;
             }
@@ -423,12 +438,17 @@ impl FlowTable {
     ) {
         // Interim record for long flows, with the state before this packet.
         let f = &self.slots[slot as usize];
-        if now_us >= f.next_active_us && f.closing.is_none() {
+        // `u64::MAX` means never: the schedule saturated at the end of time.
+        if now_us >= f.next_active_us && f.next_active_us != u64::MAX && f.closing.is_none() {
             self.emit(slot, EndReason::Active, false, c);
             let active = self.opts.flow.active_timeout_us.max(1);
             let f = &mut self.slots[slot as usize];
-            while f.next_active_us <= now_us {
-                f.next_active_us = f.next_active_us.saturating_add(active);
+            // The next multiple of `active` after `now` (first + k × active), computed, not
+            // stepped to: a timestamp near the end of time must not loop.
+            let periods = now_us.saturating_sub(f.first_us) / active + 1;
+            f.next_active_us = f.first_us.saturating_add(periods.saturating_mul(active));
+            if f.next_active_us <= now_us {
+                f.next_active_us = u64::MAX; // saturated: no further interim records
             }
         }
 
