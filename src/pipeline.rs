@@ -24,7 +24,7 @@ use std::thread;
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 
-use crate::capture::{Block, CaptureError, CaptureReader, PacketRef};
+use crate::capture::{Block, CaptureError, CaptureReader, LinkType, PacketRef};
 use crate::config::{Cidr, Config};
 use crate::decode::frag::{FragConfig, Reassembler};
 use crate::decode::{self, Decoded, FragmentInfo, L4};
@@ -386,21 +386,11 @@ impl Threaded {
     }
 }
 
-impl Downstream for Threaded {
+impl Threaded {
+    /// Append a packet to worker `w`'s batch; send the batch when full or when the packet
+    /// lives in another block.
     #[inline]
-    fn packet(&mut self, block: &Block, p: PacketRef) {
-        let n = self.txs.len();
-        let w = match decode::frame(p.link, p.data(block), p.wire_len) {
-            Ok(d) => {
-                if let L4::Fragment(f) = d.l4 {
-                    self.fragment(&p, &d, &f);
-                    return;
-                }
-                (dispatch_hash(d.ip.src, d.ip.dst) % n as u64) as usize
-            }
-            // Frames that do not decode go to worker 0, which counts them.
-            Err(_) => 0,
-        };
+    fn push(&mut self, w: usize, block: &Block, p: PacketRef) {
         let slot = &mut self.pending[w];
         if slot
             .as_ref()
@@ -420,6 +410,36 @@ impl Downstream for Threaded {
         if batch.pkts.len() >= batch_size {
             let _ = self.txs[w].send(ToWorker::Batch(slot.take().expect("just filled")));
         }
+    }
+}
+
+impl Downstream for Threaded {
+    #[inline]
+    fn packet(&mut self, block: &Block, p: PacketRef) {
+        let n = self.txs.len();
+        let data = p.data(block);
+        let quick = if p.link == LinkType::ETHERNET {
+            decode::fast::dispatch_pair(data, p.wire_len)
+        } else {
+            None
+        };
+        if let Some((src, dst)) = quick {
+            let w = (dispatch_hash(src, dst) % n as u64) as usize;
+            self.push(w, block, p);
+            return;
+        }
+        let w = match decode::frame(p.link, data, p.wire_len) {
+            Ok(d) => {
+                if let L4::Fragment(f) = d.l4 {
+                    self.fragment(&p, &d, &f);
+                    return;
+                }
+                (dispatch_hash(d.ip.src, d.ip.dst) % n as u64) as usize
+            }
+            // Frames that do not decode go to worker 0, which counts them.
+            Err(_) => 0,
+        };
+        self.push(w, block, p);
     }
     fn tick(&mut self, now: Timestamp) {
         self.flush();

@@ -438,6 +438,25 @@ fn any_frame() -> impl Strategy<Value = (Vec<u8>, u32, usize)> {
 }
 
 proptest! {
+    /// The reader's cheap dispatch parse picks the same address pair as the full decode
+    /// whenever it answers (otherwise both directions or the fragments of a flow could land
+    /// on different workers).
+    #[test]
+    fn dispatch_pair_matches_decode((f, wire, _h) in any_frame()) {
+        if let Some((src, dst)) = fast::dispatch_pair(&f, wire) {
+            // Malformed frames (Err) touch no flow: any worker may count them.
+            if let Ok(d) = frame(LinkType::ETHERNET, &f, wire) {
+                prop_assert_eq!((d.ip.src, d.ip.dst), (src, dst));
+                prop_assert!(!matches!(d.l4, L4::Fragment(_)));
+            }
+        }
+    }
+
+    #[test]
+    fn dispatch_pair_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200), extra in 0u32..100) {
+        let _ = fast::dispatch_pair(&bytes, bytes.len() as u32 + extra);
+    }
+
     #[test]
     fn fast_equals_general((f, wire, headers) in any_frame()) {
         let general = frame_general(LinkType::ETHERNET, &f, wire);
