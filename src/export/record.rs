@@ -4,7 +4,10 @@
 //! `v` and `probe`. Times are integer microseconds, addresses are strings, and a metric that
 //! could not be measured is `null`, never 0.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
 
 use serde::Serialize;
 
@@ -14,7 +17,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// An endpoint of a flow. `port` is `null` for protocols without ports (ICMP, …).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Endpoint {
-    pub ip: String,
+    pub ip: IpAddr,
     pub port: Option<u16>,
 }
 
@@ -42,9 +45,9 @@ pub struct TunnelRecord {
     pub vni: Option<u32>,
     pub key: Option<u32>,
     /// Outer source address of the client's packets.
-    pub outer_client: String,
+    pub outer_client: IpAddr,
     /// Outer destination address of the client's packets.
-    pub outer_server: String,
+    pub outer_server: IpAddr,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -67,25 +70,47 @@ pub struct TcpRecord {
     pub rst_by: Option<&'static str>,
 }
 
-/// `flow` record: one per flow when it ends, plus interim ones (`final: false`).
+/// A subscriber id, written as `<kind>:<value>` (e.g. `ip:10.1.2.3`) without building a
+/// string first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubscriberId {
+    Ip(IpAddr),
+}
+
+impl fmt::Display for SubscriberId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SubscriberId::Ip(ip) => write!(f, "ip:{ip}"),
+        }
+    }
+}
+
+impl Serialize for SubscriberId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// `flow` record: one per flow when it ends, plus interim ones (`final: false`). Borrows what
+/// it can (probe id, VLAN ids): one is built and serialized per emitted record.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct FlowRecord {
+pub struct FlowRecord<'a> {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub v: u32,
-    pub probe: String,
+    pub probe: &'a str,
     #[serde(rename = "final")]
     pub is_final: bool,
     pub end_reason: &'static str,
     pub first_us: u64,
     pub last_us: u64,
     /// "tcp" | "udp" | "icmp" | "icmpv6" | "sctp" | the protocol number as a string.
-    pub proto: String,
+    pub proto: Cow<'static, str>,
     pub client: Endpoint,
     pub server: Endpoint,
-    pub vlan: Option<Vec<u16>>,
+    pub vlan: Option<&'a [u16]>,
     pub tunnel: Option<TunnelRecord>,
-    pub subscriber: Option<String>,
+    pub subscriber: Option<SubscriberId>,
     pub service: Option<String>,
     pub app: Option<&'static str>,
     pub c2s: DirRecord,

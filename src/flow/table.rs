@@ -17,6 +17,7 @@
 //!
 //! Records are serialized into `out` as NDJSON lines; the worker ships them to the merger.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hash::BuildHasher;
@@ -27,7 +28,8 @@ use hashbrown::HashTable;
 use crate::config::{Cidr, FlowConfig};
 use crate::decode::{Decoded, IpProto, TunnelKind, Vlans, L4};
 use crate::export::record::{
-    DataRttRecord, DirRecord, Endpoint, FlowRecord, TcpRecord, TunnelRecord, SCHEMA_VERSION,
+    DataRttRecord, DirRecord, Endpoint, FlowRecord, SubscriberId, TcpRecord, TunnelRecord,
+    SCHEMA_VERSION,
 };
 use crate::flow::key::{FlowKey, Side};
 use crate::flow::tcp::{Close, Segment, TcpTracker};
@@ -217,7 +219,13 @@ impl FlowTable {
 
     /// Take the records emitted so far, sorted by [`RecordKey`].
     pub fn take_output(&mut self) -> Output {
-        let mut out = std::mem::take(&mut self.out);
+        // The next tick's buffers start at this tick's size: no regrowth (and copying) from
+        // empty every tick.
+        let next = Output {
+            lines: Vec::with_capacity(self.out.lines.capacity()),
+            index: Vec::with_capacity(self.out.index.capacity()),
+        };
+        let mut out = std::mem::replace(&mut self.out, next);
         out.sort();
         out
     }
@@ -595,22 +603,27 @@ fn payload_len(d: &Decoded<'_>) -> u32 {
     }
 }
 
-fn proto_name(p: IpProto) -> String {
+fn proto_name(p: IpProto) -> Cow<'static, str> {
     match p {
         IpProto::TCP => "tcp".into(),
         IpProto::UDP => "udp".into(),
         IpProto::ICMP => "icmp".into(),
         IpProto::ICMPV6 => "icmpv6".into(),
         IpProto::SCTP => "sctp".into(),
-        IpProto(n) => n.to_string(),
+        IpProto(n) => n.to_string().into(),
     }
 }
 
-fn flow_record(f: &Flow, reason: EndReason, is_final: bool, opts: &TableOptions) -> FlowRecord {
+fn flow_record<'a>(
+    f: &'a Flow,
+    reason: EndReason,
+    is_final: bool,
+    opts: &'a TableOptions,
+) -> FlowRecord<'a> {
     let client = f.client;
     let server = client.other();
     let endpoint = |side: Side| Endpoint {
-        ip: f.key.addr(side).to_string(),
+        ip: f.key.addr(side),
         port: f.key.has_ports().then(|| f.key.port(side)),
     };
     let client_ip = f.key.addr(client);
@@ -663,7 +676,7 @@ fn flow_record(f: &Flow, reason: EndReason, is_final: bool, opts: &TableOptions)
     FlowRecord {
         kind: "flow",
         v: SCHEMA_VERSION,
-        probe: opts.probe_id.clone(),
+        probe: &opts.probe_id,
         is_final,
         end_reason: reason.name(),
         first_us: f.first_us,
@@ -671,17 +684,17 @@ fn flow_record(f: &Flow, reason: EndReason, is_final: bool, opts: &TableOptions)
         proto: proto_name(f.key.proto),
         client: endpoint(client),
         server: endpoint(server),
-        vlan: (!f.vlans.is_empty()).then(|| f.vlans.as_slice().to_vec()),
+        vlan: (!f.vlans.is_empty()).then(|| f.vlans.as_slice()),
         tunnel: f.tunnel.as_ref().map(|t| TunnelRecord {
             kind: t.kind.name(),
             teid_up: t.teid_up,
             teid_down: t.teid_down,
             vni: t.vni,
             key: t.key,
-            outer_client: t.outer_client.to_string(),
-            outer_server: t.outer_server.to_string(),
+            outer_client: t.outer_client,
+            outer_server: t.outer_server,
         }),
-        subscriber: Some(format!("ip:{subscriber_ip}")),
+        subscriber: Some(SubscriberId::Ip(subscriber_ip)),
         service: None,
         app: None,
         c2s: dir(Dir::C2S),
