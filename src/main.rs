@@ -12,6 +12,12 @@ use cemprobe::config::{Cidr, Config};
 use cemprobe::export::sink::{Sink, StdoutSink, ZstdDirSink};
 use cemprobe::pipeline::{run_read, ReadOptions, RecordSet, RunSummary};
 
+/// jemalloc, built with `thp:always` (see `.cargo/config.toml`): huge pages for the flow
+/// tables without any `madvise` call of our own.
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "cemprobe",
