@@ -197,12 +197,13 @@ impl CaptureReader {
     }
 }
 
-/// How far behind the reader mapped pages are dropped: far more than the packets in flight
-/// to the workers (their channels hold a few thousand packets), so a worker practically never
-/// touches a dropped page; if one does, the page is read again from the page cache.
-const DROP_BEHIND: usize = 64 << 20;
+/// How far behind the reader mapped pages are dropped: more than the packets in flight to the
+/// workers (their channels hold 16 batches of 256 packets each, ~6 MB of full-size frames),
+/// so a worker rarely touches a dropped page; if one does, the page is read again from the
+/// page cache.
+const DROP_BEHIND: usize = 16 << 20;
 /// Drop in steps of this much, to keep `madvise` calls rare.
-const DROP_STEP: usize = 16 << 20;
+const DROP_STEP: usize = 4 << 20;
 const PAGE: usize = 4096;
 
 /// Release the resident pages of `map[start..end]` (`start`, `end` page-aligned).
