@@ -156,6 +156,55 @@ impl Worker {
         );
     }
 
+    /// Account a packet in a worker that walks the whole capture itself (see
+    /// [`run_shared_walk`]): only packets of its own flows, by the same dispatch hash the reader
+    /// thread uses. Fragments are reassembled by every worker (each needs the datagrams of its
+    /// flows) but counted by worker 0, which also counts every frame that does not decode.
+    fn shared_walk_packet(&mut self, p: &PacketRef, block: &[u8], me: usize, n: usize) {
+        let data = p.data(block);
+        if p.link == LinkType::ETHERNET {
+            if let Some((src, dst)) = decode::fast::dispatch_pair(data, p.wire_len) {
+                if owner(src, dst, n) == me {
+                    self.packet(p, block);
+                }
+                return;
+            }
+        }
+        let c = &mut self.counters;
+        match decode::frame(p.link, data, p.wire_len) {
+            Ok(d) => {
+                if let L4::Fragment(f) = d.l4 {
+                    if me == 0 {
+                        count_frame(c, p);
+                        c.decoded += 1;
+                    }
+                    if let Some(datagram) = self.reasm.push(p.ts, &d.ip, &f) {
+                        let whole = decode::resume(&d, datagram);
+                        let w = match &whole {
+                            Ok(inner) if !matches!(inner.l4, L4::Fragment(_)) => {
+                                owner(inner.ip.src, inner.ip.dst, n)
+                            }
+                            _ => 0,
+                        };
+                        if w == me {
+                            account_datagram(&mut self.table, c, p.ts, whole);
+                        }
+                    }
+                } else if owner(d.ip.src, d.ip.dst, n) == me {
+                    count_frame(c, p);
+                    c.decoded += 1;
+                    self.table.update(p.ts, &d, c);
+                }
+            }
+            Err(skip) => {
+                if me == 0 {
+                    count_frame(c, p);
+                    c.skip(skip.reason());
+                }
+            }
+        }
+    }
+
     /// Account a datagram reassembled elsewhere (its fragments were counted there).
     pub fn datagram(&mut self, ts: Timestamp, outer: &Decoded<'_>, bytes: &[u8]) {
         let whole = decode::resume(outer, bytes);
@@ -450,6 +499,110 @@ impl Downstream for Threaded {
     }
 }
 
+/// The worker of an address pair.
+#[inline]
+fn owner(src: std::net::IpAddr, dst: std::net::IpAddr, n: usize) -> usize {
+    (dispatch_hash(src, dst) % n as u64) as usize
+}
+
+/// A worker walking the whole capture itself, keeping its own packets.
+struct SharedWalk {
+    worker: Worker,
+    me: usize,
+    n: usize,
+    merger: Sender<ToMerger>,
+    last_us: u64,
+}
+
+impl Downstream for SharedWalk {
+    #[inline]
+    fn packet(&mut self, block: &Block, p: PacketRef) {
+        self.worker.shared_walk_packet(&p, block, self.me, self.n);
+    }
+    fn tick(&mut self, now: Timestamp) {
+        self.last_us = now.as_us();
+        let out = self.worker.tick(now);
+        let _ = self.merger.send(ToMerger::Records {
+            out,
+            now_us: self.last_us,
+            last: true,
+        });
+    }
+}
+
+/// Whether every input can be read by every worker at once (regular files: each worker maps
+/// them itself); stdin and pipes need the reader thread.
+fn inputs_are_files(opts: &ReadOptions) -> bool {
+    opts.inputs
+        .iter()
+        .all(|p| p.as_os_str() != "-" && std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+}
+
+/// N workers without a reader thread: each maps the capture files and walks every record
+/// header (a few ns a packet), keeping the packets whose flows hash to it. No batches, no
+/// channels on the packet path, and no third thread competing for the cores. Ticks come from
+/// the same timestamps in every worker, so the output is the same as with the reader thread.
+fn run_shared_walk(
+    opts: &ReadOptions,
+    n: usize,
+    merger: &mut Merger<'_>,
+) -> std::io::Result<(Vec<CaptureError>, Counters)> {
+    let mut merger_rxs = Vec::with_capacity(n);
+    let mut handles = Vec::with_capacity(n);
+    for me in 0..n {
+        let (merger_tx, merger_rx) = bounded::<ToMerger>(4);
+        merger_rxs.push(merger_rx);
+        let (table, frag) = table_options(opts, n);
+        let mut walk_opts = opts.clone();
+        walk_opts.progress = opts.progress && me == 0;
+        handles.push(
+            thread::Builder::new()
+                .name(format!("cemprobe-worker-{me}"))
+                .spawn(move || {
+                    let mut down = SharedWalk {
+                        worker: Worker::new(table, frag),
+                        me,
+                        n,
+                        merger: merger_tx,
+                        last_us: 0,
+                    };
+                    let errors = read_all(&walk_opts, &mut down);
+                    let SharedWalk {
+                        worker,
+                        merger,
+                        last_us,
+                        ..
+                    } = down;
+                    let mut counters = worker.end(&mut |out, last| {
+                        let _ = merger.send(ToMerger::Records {
+                            out,
+                            now_us: last_us,
+                            last,
+                        });
+                    });
+                    if me != 0 {
+                        // Every worker reassembled every fragment; worker 0 reports it once.
+                        counters.frag = Default::default();
+                    }
+                    let _ = merger.send(ToMerger::Done(Box::new(counters)));
+                    if me == 0 {
+                        errors
+                    } else {
+                        Vec::new()
+                    }
+                })?,
+        );
+    }
+    let counters = merger.merge(&merger_rxs);
+    let mut errors = Vec::new();
+    for h in handles {
+        errors.extend(h.join().map_err(|_| {
+            std::io::Error::other("a worker thread panicked: this is a bug, please report it")
+        })?);
+    }
+    Ok((errors, counters))
+}
+
 /// Flows one worker may hold: an even share of `flow.max_flows` plus 1/8 slack, because the
 /// address-pair hash never splits flows exactly evenly (without slack a table full of
 /// flows would evict on the busier worker while the other has room).
@@ -499,6 +652,8 @@ pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunS
         } = down;
         let counters = worker.end(&mut |out, _| merger.write(&out, last_us));
         (errors, counters)
+    } else if inputs_are_files(opts) {
+        run_shared_walk(opts, n, &mut merger)?
     } else {
         run_threaded(opts, n, &mut merger)?
     };
