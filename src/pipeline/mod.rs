@@ -8,23 +8,24 @@
 //!   batches, as drawn below.
 //!
 //! ```text
-//!  reader ──Batch{block, [PacketRef]}──▶ worker i ──Chunk{tick, lines}──▶ merger ──▶ Sink
+//!  reader ──Batch{block, [PacketRef]}──▶ worker i ──Records{sorted, last}──▶ merger ──▶ Sink
 //!         ◀──────── empty Vec<PacketRef> (recycled) ───┘
 //! ```
 //!
-//! * The reader walks the capture files in order, picks a worker per packet by a symmetric hash
-//!   of the innermost address pair (both directions and all fragments of a pair meet on one
-//!   worker) and sends batches of packet references; the bytes stay in the shared block.
-//! * Determinism: whenever packet time crosses a second boundary the reader flushes its
-//!   batches and sends every worker a `Tick`. Workers run their timeouts at ticks only and ship
-//!   the records emitted since the previous tick as one chunk; the merger writes a tick's
-//!   chunks once all workers delivered them, lines sorted. Which records fall in which tick
-//!   depends only on the packets, so output is byte-identical for any worker count and batch
-//!   size (unless the flow table overflows: capacity is divided over the workers).
+//! * Dispatch: a symmetric hash of the innermost address pair picks a packet's worker (both
+//!   directions and all fragments of a pair meet on one worker); the bytes stay in the shared
+//!   block (mapped file or stream chunk). Fragments are reassembled before dispatch, so a
+//!   datagram goes to the worker of its inner flow.
+//! * Determinism: whenever packet time crosses a second boundary every worker runs its
+//!   timeouts (a tick) and hands over the records emitted since the previous tick, sorted by
+//!   (first packet time, flow key); the merger merges the workers' sorted runs tick by tick.
+//!   Which records fall in which tick depends only on the packets, so output is
+//!   byte-identical for any worker count and batch size (unless the flow table overflows:
+//!   capacity is divided over the workers).
 //! * No per-packet allocation, lock or atomic: batch vectors are recycled, counters are plain
 //!   per-worker integers merged at the end.
-//! * With one worker there are no threads at all: the reader calls the worker inline, so one
-//!   worker costs one core and a second worker can double the rate.
+//! * With one worker there are no threads at all, so one worker costs one core and a second
+//!   worker can double the rate.
 
 mod merge;
 mod threads;
