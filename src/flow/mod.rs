@@ -1,6 +1,7 @@
 //! Flows: canonical keys, the per-worker flow table, the TCP tracker and flow records.
 
 pub mod key;
+mod record;
 pub mod table;
 pub mod tcp;
 

@@ -17,7 +17,6 @@
 //!
 //! Records are serialized into `out` as NDJSON lines; the worker ships them to the merger.
 
-use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hash::BuildHasher;
@@ -27,10 +26,6 @@ use hashbrown::HashTable;
 
 use crate::config::{Cidr, FlowConfig};
 use crate::decode::{Decoded, IpProto, TunnelKind, Vlans, L4};
-use crate::export::record::{
-    DataRttRecord, DirRecord, Endpoint, FlowRecord, SubscriberId, TcpRecord, TunnelRecord,
-    SCHEMA_VERSION,
-};
 use crate::flow::key::{FlowKey, Side};
 use crate::flow::tcp::{Close, Segment, TcpTracker};
 use crate::flow::Dir;
@@ -39,25 +34,25 @@ use crate::time::Timestamp;
 
 /// Packet and byte counts of one direction.
 #[derive(Clone, Copy, Debug, Default)]
-struct DirCount {
-    packets: u64,
-    bytes: u64,
-    payload_bytes: u64,
+pub(super) struct DirCount {
+    pub(super) packets: u64,
+    pub(super) bytes: u64,
+    pub(super) payload_bytes: u64,
 }
 
 /// Tunnel identity of a flow (boxed: most flows have none).
 #[derive(Clone, Debug)]
-struct FlowTunnel {
-    kind: TunnelKind,
-    teid_up: Option<u32>,
-    teid_down: Option<u32>,
-    vni: Option<u32>,
-    key: Option<u32>,
-    outer_client: IpAddr,
-    outer_server: IpAddr,
+pub(super) struct FlowTunnel {
+    pub(super) kind: TunnelKind,
+    pub(super) teid_up: Option<u32>,
+    pub(super) teid_down: Option<u32>,
+    pub(super) vni: Option<u32>,
+    pub(super) key: Option<u32>,
+    pub(super) outer_client: IpAddr,
+    pub(super) outer_server: IpAddr,
     /// Whether the outer addresses came from a client→server packet (they are reversed from a
     /// server→client one until then).
-    outer_from_client: bool,
+    pub(super) outer_from_client: bool,
 }
 
 /// One tracked flow.
@@ -67,23 +62,23 @@ struct FlowTunnel {
 /// second; the TCP tracker follows. (Left to itself the compiler put the key last.)
 #[derive(Clone, Debug)]
 #[repr(C)]
-struct Flow {
-    key: FlowKey,
-    live: bool,
-    client: Side,
-    mid_flow_start: bool,
+pub(super) struct Flow {
+    pub(super) key: FlowKey,
+    pub(super) live: bool,
+    pub(super) client: Side,
+    pub(super) mid_flow_start: bool,
     /// Set when TCP closed: how (and `close_us`: when).
-    closing: Option<Close>,
+    pub(super) closing: Option<Close>,
     /// Bumped when the slot is freed, so queue entries of an old flow are recognised as stale.
-    gen: u32,
-    last_us: u64,
-    first_us: u64,
-    dirs: [DirCount; 2],
-    close_us: u64,
-    next_active_us: u64,
-    vlans: Vlans,
-    tunnel: Option<Box<FlowTunnel>>,
-    tcp: Option<TcpTracker>,
+    pub(super) gen: u32,
+    pub(super) last_us: u64,
+    pub(super) first_us: u64,
+    pub(super) dirs: [DirCount; 2],
+    pub(super) close_us: u64,
+    pub(super) next_active_us: u64,
+    pub(super) vlans: Vlans,
+    pub(super) tunnel: Option<Box<FlowTunnel>>,
+    pub(super) tcp: Option<TcpTracker>,
 }
 
 /// A deadline queue entry (ordered by time first).
@@ -167,7 +162,7 @@ pub struct FlowTable {
 
 /// Why a flow record is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum EndReason {
+pub(super) enum EndReason {
     Fin,
     Rst,
     Idle,
@@ -177,7 +172,7 @@ enum EndReason {
 }
 
 impl EndReason {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             EndReason::Fin => "fin",
             EndReason::Rst => "rst",
@@ -566,7 +561,7 @@ impl FlowTable {
             return;
         }
         let f = &self.slots[slot as usize];
-        let record = flow_record(f, reason, is_final, &self.opts);
+        let record = super::record::flow_record(f, reason, is_final, &self.opts);
         let key = RecordKey {
             first_us: f.first_us,
             flow: f.key,
@@ -601,106 +596,5 @@ fn payload_len(d: &Decoded<'_>) -> u32 {
         L4::Icmp { .. } | L4::Icmpv6 { .. } => d.ip.l4_len.saturating_sub(8),
         L4::Sctp { .. } => d.ip.l4_len.saturating_sub(12),
         L4::Fragment(_) | L4::Other => d.ip.l4_len,
-    }
-}
-
-fn proto_name(p: IpProto) -> Cow<'static, str> {
-    match p {
-        IpProto::TCP => "tcp".into(),
-        IpProto::UDP => "udp".into(),
-        IpProto::ICMP => "icmp".into(),
-        IpProto::ICMPV6 => "icmpv6".into(),
-        IpProto::SCTP => "sctp".into(),
-        IpProto(n) => n.to_string().into(),
-    }
-}
-
-fn flow_record<'a>(
-    f: &'a Flow,
-    reason: EndReason,
-    is_final: bool,
-    opts: &'a TableOptions,
-) -> FlowRecord<'a> {
-    let client = f.client;
-    let server = client.other();
-    let endpoint = |side: Side| Endpoint {
-        ip: f.key.addr(side),
-        port: f.key.has_ports().then(|| f.key.port(side)),
-    };
-    let client_ip = f.key.addr(client);
-    let server_ip = f.key.addr(server);
-    let subscriber_ip = if opts.home_nets.iter().any(|n| n.contains(client_ip)) {
-        client_ip
-    } else if opts.home_nets.iter().any(|n| n.contains(server_ip)) {
-        server_ip
-    } else {
-        client_ip
-    };
-    let report = f.tcp.as_ref().map(|t| t.report());
-    let dir = |d: Dir| {
-        let n = f.dirs[d.index()];
-        let tcp = report.map(|r| r.dirs[d.index()]);
-        DirRecord {
-            packets: n.packets,
-            bytes: n.bytes,
-            payload_bytes: n.payload_bytes,
-            retransmits: tcp.map(|t| t.retransmits),
-            out_of_order: tcp.map(|t| t.out_of_order),
-            zero_window: tcp.map(|t| t.zero_window),
-        }
-    };
-    let tcp = report.map(|r| TcpRecord {
-        outcome: r.outcome.name(),
-        syn_retries: r.syn_retries,
-        server_rtt_us: r.server_rtt_us,
-        client_rtt_us: r.client_rtt_us,
-        handshake_rtt_us: r.handshake_rtt_us,
-        ttfb_us: r.ttfb_us,
-        data_rtt_us: r.data_rtt.map(|s| DataRttRecord {
-            count: s.count,
-            min: s.min,
-            mean: s.mean,
-            max: s.max,
-        }),
-        rst_by: r.rst_by.map(|d| match d {
-            Dir::C2S => "client",
-            Dir::S2C => "server",
-        }),
-    });
-    let mut quality = Vec::new();
-    if f.mid_flow_start {
-        quality.push("mid_flow_start");
-    }
-    if f.dirs[0].packets == 0 || f.dirs[1].packets == 0 {
-        quality.push("one_direction");
-    }
-    FlowRecord {
-        kind: "flow",
-        v: SCHEMA_VERSION,
-        probe: &opts.probe_id,
-        is_final,
-        end_reason: reason.name(),
-        first_us: f.first_us,
-        last_us: f.last_us,
-        proto: proto_name(f.key.proto),
-        client: endpoint(client),
-        server: endpoint(server),
-        vlan: (!f.vlans.is_empty()).then(|| f.vlans.as_slice()),
-        tunnel: f.tunnel.as_ref().map(|t| TunnelRecord {
-            kind: t.kind.name(),
-            teid_up: t.teid_up,
-            teid_down: t.teid_down,
-            vni: t.vni,
-            key: t.key,
-            outer_client: t.outer_client,
-            outer_server: t.outer_server,
-        }),
-        subscriber: Some(SubscriberId::Ip(subscriber_ip)),
-        service: None,
-        app: None,
-        c2s: dir(Dir::C2S),
-        s2c: dir(Dir::S2C),
-        tcp,
-        quality,
     }
 }

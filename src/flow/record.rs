@@ -1,0 +1,119 @@
+//! Flow records: the `flow` record (DESIGN §3) of a tracked flow.
+//!
+//! Field rules beyond the schema (docs/FLOWS.md): the client side was fixed when the flow was
+//! created; `subscriber` is `ip:` of the side inside `--home-net`, else of the client;
+//! `quality` holds `mid_flow_start` (TCP whose first packet was not a client SYN) and
+//! `one_direction` (packets seen in one direction only when the record is written); the TCP
+//! counters are `null` for other protocols.
+
+use std::borrow::Cow;
+
+use crate::decode::IpProto;
+use crate::export::record::{
+    DataRttRecord, DirRecord, Endpoint, FlowRecord, SubscriberId, TcpRecord, TunnelRecord,
+    SCHEMA_VERSION,
+};
+use crate::flow::key::Side;
+use crate::flow::table::{EndReason, Flow, TableOptions};
+use crate::flow::Dir;
+
+fn proto_name(p: IpProto) -> Cow<'static, str> {
+    match p {
+        IpProto::TCP => "tcp".into(),
+        IpProto::UDP => "udp".into(),
+        IpProto::ICMP => "icmp".into(),
+        IpProto::ICMPV6 => "icmpv6".into(),
+        IpProto::SCTP => "sctp".into(),
+        IpProto(n) => n.to_string().into(),
+    }
+}
+
+pub(super) fn flow_record<'a>(
+    f: &'a Flow,
+    reason: EndReason,
+    is_final: bool,
+    opts: &'a TableOptions,
+) -> FlowRecord<'a> {
+    let client = f.client;
+    let server = client.other();
+    let endpoint = |side: Side| Endpoint {
+        ip: f.key.addr(side),
+        port: f.key.has_ports().then(|| f.key.port(side)),
+    };
+    let client_ip = f.key.addr(client);
+    let server_ip = f.key.addr(server);
+    let subscriber_ip = if opts.home_nets.iter().any(|n| n.contains(client_ip)) {
+        client_ip
+    } else if opts.home_nets.iter().any(|n| n.contains(server_ip)) {
+        server_ip
+    } else {
+        client_ip
+    };
+    let report = f.tcp.as_ref().map(|t| t.report());
+    let dir = |d: Dir| {
+        let n = f.dirs[d.index()];
+        let tcp = report.map(|r| r.dirs[d.index()]);
+        DirRecord {
+            packets: n.packets,
+            bytes: n.bytes,
+            payload_bytes: n.payload_bytes,
+            retransmits: tcp.map(|t| t.retransmits),
+            out_of_order: tcp.map(|t| t.out_of_order),
+            zero_window: tcp.map(|t| t.zero_window),
+        }
+    };
+    let tcp = report.map(|r| TcpRecord {
+        outcome: r.outcome.name(),
+        syn_retries: r.syn_retries,
+        server_rtt_us: r.server_rtt_us,
+        client_rtt_us: r.client_rtt_us,
+        handshake_rtt_us: r.handshake_rtt_us,
+        ttfb_us: r.ttfb_us,
+        data_rtt_us: r.data_rtt.map(|s| DataRttRecord {
+            count: s.count,
+            min: s.min,
+            mean: s.mean,
+            max: s.max,
+        }),
+        rst_by: r.rst_by.map(|d| match d {
+            Dir::C2S => "client",
+            Dir::S2C => "server",
+        }),
+    });
+    let mut quality = Vec::new();
+    if f.mid_flow_start {
+        quality.push("mid_flow_start");
+    }
+    if f.dirs[0].packets == 0 || f.dirs[1].packets == 0 {
+        quality.push("one_direction");
+    }
+    FlowRecord {
+        kind: "flow",
+        v: SCHEMA_VERSION,
+        probe: &opts.probe_id,
+        is_final,
+        end_reason: reason.name(),
+        first_us: f.first_us,
+        last_us: f.last_us,
+        proto: proto_name(f.key.proto),
+        client: endpoint(client),
+        server: endpoint(server),
+        vlan: (!f.vlans.is_empty()).then(|| f.vlans.as_slice()),
+        tunnel: f.tunnel.as_ref().map(|t| TunnelRecord {
+            kind: t.kind.name(),
+            teid_up: t.teid_up,
+            teid_down: t.teid_down,
+            vni: t.vni,
+            key: t.key,
+            outer_client: t.outer_client,
+            outer_server: t.outer_server,
+        }),
+        subscriber: Some(SubscriberId::Ip(subscriber_ip)),
+        service: None,
+        app: None,
+        c2s: dir(Dir::C2S),
+        s2c: dir(Dir::S2C),
+        tcp,
+        quality,
+    }
+}
