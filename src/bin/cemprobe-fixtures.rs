@@ -43,8 +43,8 @@ fn main() -> Result<()> {
 }
 
 /// Seed the fuzz corpora from the fixtures: every frame (with its link type as a 2-byte
-/// big-endian prefix) for `frame`, and every whole capture file for `capture_file` and
-/// `pipeline`.
+/// big-endian prefix) for `frame`, and every whole capture file for `capture_file`,
+/// `pipeline` and `read_workers`.
 fn fuzz_seeds(fixtures: &Path, seeds: &Path) -> Result<()> {
     let frame_dir = seeds.join("frame");
     std::fs::create_dir_all(&frame_dir)?;
@@ -67,7 +67,7 @@ fn fuzz_seeds(fixtures: &Path, seeds: &Path) -> Result<()> {
                 .to_string_lossy()
                 .into_owned();
             let bytes = std::fs::read(&input)?;
-            for target in ["capture_file", "pipeline"] {
+            for target in ["capture_file", "pipeline", "read_workers"] {
                 let dir = seeds.join(target);
                 std::fs::create_dir_all(&dir)?;
                 std::fs::write(dir.join(format!("{case_name}-{name}")), &bytes)?;
