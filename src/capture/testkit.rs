@@ -10,18 +10,24 @@ pub(crate) fn put16(out: &mut Vec<u8>, be: bool, v: u16) {
     out.extend_from_slice(&if be { v.to_be_bytes() } else { v.to_le_bytes() });
 }
 
-/// A classic pcap record: (seconds, fraction, data, original length).
-pub(crate) type Rec<'a> = (u32, u32, &'a [u8], u32);
-
-pub(crate) fn pcap(be: bool, ns: bool, network: u32, recs: &[Rec<'_>]) -> Vec<u8> {
+/// The 24-byte classic pcap file header (version 2.4, snaplen 65535) with `magic`.
+fn pcap_header(be: bool, magic: u32, network: u32) -> Vec<u8> {
     let mut out = Vec::new();
-    put32(&mut out, be, if ns { 0xa1b2_3c4d } else { 0xa1b2_c3d4 });
+    put32(&mut out, be, magic);
     put16(&mut out, be, 2);
     put16(&mut out, be, 4);
     put32(&mut out, be, 0); // thiszone
     put32(&mut out, be, 0); // sigfigs
     put32(&mut out, be, 65535); // snaplen
     put32(&mut out, be, network);
+    out
+}
+
+/// A classic pcap record: (seconds, fraction, data, original length).
+pub(crate) type Rec<'a> = (u32, u32, &'a [u8], u32);
+
+pub(crate) fn pcap(be: bool, ns: bool, network: u32, recs: &[Rec<'_>]) -> Vec<u8> {
+    let mut out = pcap_header(be, if ns { 0xa1b2_3c4d } else { 0xa1b2_c3d4 }, network);
     for &(s, f, data, orig) in recs {
         put32(&mut out, be, s);
         put32(&mut out, be, f);
@@ -35,14 +41,7 @@ pub(crate) fn pcap(be: bool, ns: bool, network: u32, recs: &[Rec<'_>]) -> Vec<u8
 /// A "modified" (Kuznetsov) pcap: magic 0xa1b2cd34, µs, 24-byte records whose extra fields
 /// (ifindex, protocol, pkt_type, pad) are filled with non-zero values a reader must skip.
 pub(crate) fn pcap_modified(be: bool, network: u32, recs: &[Rec<'_>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    put32(&mut out, be, 0xa1b2_cd34);
-    put16(&mut out, be, 2);
-    put16(&mut out, be, 4);
-    put32(&mut out, be, 0); // thiszone
-    put32(&mut out, be, 0); // sigfigs
-    put32(&mut out, be, 65535); // snaplen
-    put32(&mut out, be, network);
+    let mut out = pcap_header(be, 0xa1b2_cd34, network);
     for (i, &(s, f, data, orig)) in recs.iter().enumerate() {
         put32(&mut out, be, s);
         put32(&mut out, be, f);

@@ -65,9 +65,7 @@ impl Threaded {
             l4: L4::Fragment(FragmentInfo { data: &[], ..*f }),
         };
         let w = match decode::resume(&outer, datagram) {
-            Ok(inner) => {
-                (dispatch_hash(inner.ip.src, inner.ip.dst) % self.txs.len() as u64) as usize
-            }
+            Ok(inner) => owner(inner.ip.src, inner.ip.dst, self.txs.len()),
             Err(_) => 0,
         };
         let bytes = datagram.to_vec();
@@ -120,7 +118,7 @@ impl Downstream for Threaded {
             None
         };
         if let Some((src, dst)) = quick {
-            let w = (dispatch_hash(src, dst) % n as u64) as usize;
+            let w = owner(src, dst, n);
             self.push(w, block, p);
             return;
         }
@@ -130,7 +128,7 @@ impl Downstream for Threaded {
                     self.fragment(&p, &d, &f);
                     return;
                 }
-                (dispatch_hash(d.ip.src, d.ip.dst) % n as u64) as usize
+                owner(d.ip.src, d.ip.dst, n)
             }
             // Frames that do not decode go to worker 0, which counts them.
             Err(_) => 0,
