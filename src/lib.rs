@@ -19,6 +19,7 @@
 // and releasing its pages behind the reader), each use with its SAFETY comment.
 #![deny(unsafe_code)]
 
+pub mod app;
 pub mod capture;
 pub mod config;
 pub mod decode;

@@ -1,0 +1,1 @@
+//! Service names from hosts (lead engineer).

@@ -1,0 +1,1 @@
+//! Stream reassembly for app parsers (lead engineer).
