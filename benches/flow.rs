@@ -35,6 +35,7 @@ fn table(capacity: usize) -> (FlowTable, Reassembler, Counters) {
         probe_id: "bench".into(),
         home_nets: Vec::new(),
         emit_records: true,
+        app: Default::default(),
     };
     let frag = FragConfig {
         max_datagrams: 64,

@@ -20,6 +20,36 @@ pub struct RawConfig {
     pub decode: RawDecode,
     #[serde(default)]
     pub output: RawOutput,
+    #[serde(default)]
+    pub app: RawApp,
+    #[serde(default)]
+    pub dns: RawDns,
+    #[serde(default)]
+    pub services: RawServices,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApp {
+    /// Parse DNS, HTTP/1.x, TLS and QUIC (default true).
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDns {
+    /// A query with no response this long after it is a `timeout` (default "5s").
+    pub timeout: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServices {
+    /// Use the shipped default rules (`config/services.toml`) after these (default true).
+    pub defaults: Option<bool>,
+    /// Service name → domain suffixes, e.g. `youtube = ["youtube.com", "googlevideo.com"]`.
+    #[serde(default)]
+    pub rules: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +161,9 @@ pub struct Config {
     pub flow: FlowConfig,
     pub decode: DecodeConfig,
     pub output: OutputConfig,
+    pub app: crate::app::flow::AppConfig,
+    /// `[services]`: config rules, then (unless `defaults = false`) the shipped ones.
+    pub services: crate::app::service::ServiceRules,
 }
 
 impl Default for Config {
@@ -140,6 +173,8 @@ impl Default for Config {
             flow: FlowConfig::default(),
             decode: DecodeConfig::default(),
             output: OutputConfig::default(),
+            app: crate::app::flow::AppConfig::default(),
+            services: crate::app::service::ServiceRules::defaults(),
         }
     }
 }
@@ -275,11 +310,42 @@ impl TryFrom<RawConfig> for Config {
             Some(id) => id,
             None => d.probe_id,
         };
+        let app = crate::app::flow::AppConfig {
+            enabled: raw.app.enabled.unwrap_or(d.app.enabled),
+            dns_timeout_us: duration("dns.timeout", raw.dns.timeout, d.app.dns_timeout_us)?,
+        };
+        if app.dns_timeout_us == 0 {
+            return Err(ConfigError::Invalid {
+                key: "dns.timeout",
+                message: "must be greater than 0, e.g. \"5s\"".into(),
+            });
+        }
+        for (name, suffixes) in &raw.services.rules {
+            if name.trim().is_empty() || suffixes.iter().any(|s| s.trim().is_empty()) {
+                return Err(ConfigError::Invalid {
+                    key: "services.rules",
+                    message: format!(
+                        "rule \"{name}\": names and suffixes must not be empty, e.g. youtube = [\"youtube.com\"]"
+                    ),
+                });
+            }
+        }
+        let mut services = crate::app::service::ServiceRules::new(
+            raw.services
+                .rules
+                .iter()
+                .map(|(n, s)| (n.as_str(), s.as_slice())),
+        );
+        if raw.services.defaults.unwrap_or(true) {
+            services.extend_missing(crate::app::service::ServiceRules::defaults());
+        }
         Ok(Config {
             probe_id,
             flow,
             decode,
             output,
+            app,
+            services,
         })
     }
 }

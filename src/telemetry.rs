@@ -29,6 +29,8 @@ pub struct Counters {
     pub flows_created: u64,
     pub flows_evicted: u64,
     pub flow_records: u64,
+    /// App parser errors and transactions.
+    pub app: crate::app::AppCounters,
     /// First and last packet timestamps seen (µs).
     pub first_us: Option<u64>,
     pub last_us: Option<u64>,
@@ -46,6 +48,7 @@ impl Default for Counters {
             flows_created: 0,
             flows_evicted: 0,
             flow_records: 0,
+            app: Default::default(),
             first_us: None,
             last_us: None,
         }
@@ -93,6 +96,7 @@ impl AddAssign<&Counters> for Counters {
         self.flows_created += o.flows_created;
         self.flows_evicted += o.flows_evicted;
         self.flow_records += o.flow_records;
+        self.app += &o.app;
         self.first_us = min_opt(self.first_us, o.first_us);
         self.last_us = self.last_us.max(o.last_us);
     }

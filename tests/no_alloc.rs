@@ -88,6 +88,7 @@ fn steady_state_packets_do_not_allocate() {
         probe_id: "t".into(),
         home_nets: Vec::new(),
         emit_records: true,
+        app: Default::default(),
     };
     let frag = FragConfig {
         max_datagrams: 16,

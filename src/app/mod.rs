@@ -16,6 +16,7 @@
 //! reassembled up to named caps, bodies are skipped by length.
 
 pub mod dns;
+pub mod flow;
 pub mod http;
 pub mod quic;
 pub mod service;

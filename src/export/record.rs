@@ -113,10 +113,116 @@ pub struct FlowRecord<'a> {
     pub subscriber: Option<SubscriberId>,
     pub service: Option<String>,
     pub app: Option<&'static str>,
+    /// Transactions the app parser finished for this flow so far (`dns`/`http`/`tls`
+    /// records); `null` when the flow has no app parser.
+    pub transactions: Option<u32>,
     pub c2s: DirRecord,
     pub s2c: DirRecord,
     pub tcp: Option<TcpRecord>,
     pub quality: Vec<&'static str>,
+}
+
+/// `dns` record: one per query/response transaction (DESIGN §3). `client` sent the query.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct DnsRecord<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub v: u32,
+    pub probe: &'a str,
+    /// Time of the query (of the response for `unmatched_response`).
+    pub ts_us: u64,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub subscriber: Option<SubscriberId>,
+    /// "udp" | "tcp".
+    pub transport: &'static str,
+    pub id: u16,
+    pub qname: &'a str,
+    /// Type name (`A`, `AAAA`, … or `TYPE<n>`, RFC 3597).
+    pub qtype: Cow<'static, str>,
+    /// Response code name (`NOERROR`, `NXDOMAIN`, …); `null` without a response.
+    pub rcode: Option<Cow<'static, str>>,
+    /// ANCOUNT of the response; `null` without a response.
+    pub answers: Option<u16>,
+    pub latency_us: Option<u64>,
+    /// "answered" | "timeout" | "unmatched_response".
+    pub outcome: &'static str,
+}
+
+/// `http` record: one per HTTP/1.x request/response (DESIGN §3).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct HttpRecord<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub v: u32,
+    pub probe: &'a str,
+    /// Time of the packet with the request's first byte.
+    pub ts_us: u64,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub subscriber: Option<SubscriberId>,
+    pub method: &'a str,
+    pub host: Option<&'a str>,
+    pub status: Option<u16>,
+    pub response_us: Option<u64>,
+}
+
+/// `tls` record: one per TLS or QUIC handshake (DESIGN §3).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct TlsRecord<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub v: u32,
+    pub probe: &'a str,
+    /// Time of the packet with the ClientHello's first byte.
+    pub ts_us: u64,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub subscriber: Option<SubscriberId>,
+    /// "tcp" | "quic".
+    pub transport: &'static str,
+    pub sni: Option<&'a str>,
+    /// Negotiated version (`TLSv1.3`, `TLSv1.2`, …); `null` without a ServerHello.
+    pub version: Option<Cow<'static, str>>,
+    pub alpn: Option<&'a str>,
+    pub alpn_offered: &'a [String],
+    pub hello_us: Option<u64>,
+    pub handshake_us: Option<u64>,
+    pub ja4: Option<&'a str>,
+    /// QUIC version (`v1`, `v2` or the number in hex); `null` over TCP.
+    pub quic_version: Option<Cow<'static, str>>,
+    /// TLS alerts seen during the handshake.
+    pub alerts: u32,
+}
+
+/// A transaction record of any type.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum TxnRecord<'a> {
+    Dns(DnsRecord<'a>),
+    Http(HttpRecord<'a>),
+    Tls(TlsRecord<'a>),
+}
+
+/// Name of a TLS version number.
+pub fn tls_version_name(v: u16) -> Cow<'static, str> {
+    match v {
+        0x0304 => "TLSv1.3".into(),
+        0x0303 => "TLSv1.2".into(),
+        0x0302 => "TLSv1.1".into(),
+        0x0301 => "TLSv1.0".into(),
+        0x0300 => "SSLv3".into(),
+        other => format!("0x{other:04x}").into(),
+    }
+}
+
+/// Name of a QUIC version number.
+pub fn quic_version_name(v: u32) -> Cow<'static, str> {
+    match v {
+        1 => "v1".into(),
+        0x6b33_43cf => "v2".into(),
+        other => format!("0x{other:08x}").into(),
+    }
 }
 
 /// `stats` record: probe health for the interval (for `read`: the whole input).
@@ -154,4 +260,8 @@ pub struct StatsRecord {
     pub kernel_drops: Option<u64>,
     /// Capture files that ended in an error (truncated or corrupt).
     pub capture_errors: u64,
+    /// App transactions written by record type (`dns`, `http`, `tls`).
+    pub app_transactions: BTreeMap<&'static str, u64>,
+    /// App parser errors and ignored payloads by stable reason name.
+    pub app_errors: BTreeMap<&'static str, u64>,
 }

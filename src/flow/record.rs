@@ -7,11 +7,13 @@
 //! counters are `null` for other protocols.
 
 use std::borrow::Cow;
+use std::net::IpAddr;
 
+use crate::app::{DnsOutcome, Txn};
 use crate::decode::IpProto;
 use crate::export::record::{
-    DataRttRecord, DirRecord, Endpoint, FlowRecord, SubscriberId, TcpRecord, TunnelRecord,
-    SCHEMA_VERSION,
+    quic_version_name, tls_version_name, DataRttRecord, DirRecord, DnsRecord, Endpoint, FlowRecord,
+    HttpRecord, SubscriberId, TcpRecord, TlsRecord, TunnelRecord, TxnRecord, SCHEMA_VERSION,
 };
 use crate::flow::key::Side;
 use crate::flow::table::{EndReason, Flow, TableOptions};
@@ -40,15 +42,7 @@ pub(super) fn flow_record<'a>(
         ip: f.key.addr(side),
         port: f.key.has_ports().then(|| f.key.port(side)),
     };
-    let client_ip = f.key.addr(client);
-    let server_ip = f.key.addr(server);
-    let subscriber_ip = if opts.home_nets.iter().any(|n| n.contains(client_ip)) {
-        client_ip
-    } else if opts.home_nets.iter().any(|n| n.contains(server_ip)) {
-        server_ip
-    } else {
-        client_ip
-    };
+    let subscriber_ip = subscriber_of(f.key.addr(client), f.key.addr(server), opts);
     let report = f.tcp.as_ref().map(|t| t.report());
     let dir = |d: Dir| {
         let n = f.dirs[d.index()];
@@ -109,11 +103,103 @@ pub(super) fn flow_record<'a>(
             outer_server: t.outer_server,
         }),
         subscriber: Some(SubscriberId::Ip(subscriber_ip)),
-        service: None,
-        app: None,
+        service: f
+            .app
+            .as_ref()
+            .and_then(|a| a.host())
+            .and_then(|h| opts.app.services.service(h)),
+        app: f.app.as_ref().map(|a| a.name()),
+        transactions: f.app.as_ref().map(|a| a.transactions()),
         c2s: dir(Dir::C2S),
         s2c: dir(Dir::S2C),
         tcp,
         quality,
+    }
+}
+
+/// `subscriber` of a flow or transaction: the side inside `--home-net`, else the client.
+fn subscriber_of(client_ip: IpAddr, server_ip: IpAddr, opts: &TableOptions) -> IpAddr {
+    if opts.home_nets.iter().any(|n| n.contains(client_ip)) {
+        client_ip
+    } else if opts.home_nets.iter().any(|n| n.contains(server_ip)) {
+        server_ip
+    } else {
+        client_ip
+    }
+}
+
+/// The `dns`/`http`/`tls` record of a transaction of flow `f`.
+pub(super) fn txn_record<'a>(f: &Flow, txn: &'a Txn, opts: &'a TableOptions) -> TxnRecord<'a> {
+    // A DNS transaction's client is the query's sender, which need not be the flow's.
+    let client_side = match txn {
+        Txn::Dns(d) if d.query_dir == Dir::S2C => f.client.other(),
+        _ => f.client,
+    };
+    let server_side = client_side.other();
+    let endpoint = |side: Side| Endpoint {
+        ip: f.key.addr(side),
+        port: f.key.has_ports().then(|| f.key.port(side)),
+    };
+    let client = endpoint(client_side);
+    let server = endpoint(server_side);
+    let subscriber = Some(SubscriberId::Ip(subscriber_of(client.ip, server.ip, opts)));
+    let probe = opts.probe_id.as_str();
+    match txn {
+        Txn::Dns(d) => TxnRecord::Dns(DnsRecord {
+            kind: "dns",
+            v: SCHEMA_VERSION,
+            probe,
+            ts_us: d.ts_us,
+            client,
+            server,
+            subscriber,
+            transport: if d.tcp { "tcp" } else { "udp" },
+            id: d.id,
+            qname: &d.qname,
+            qtype: crate::app::dns::qtype_name(d.qtype),
+            rcode: d.rcode.map(crate::app::dns::rcode_name),
+            answers: d.answers,
+            latency_us: d.latency_us,
+            outcome: match d.outcome {
+                DnsOutcome::Answered => "answered",
+                DnsOutcome::Timeout => "timeout",
+                DnsOutcome::UnmatchedResponse => "unmatched_response",
+            },
+        }),
+        Txn::Http(h) => TxnRecord::Http(HttpRecord {
+            kind: "http",
+            v: SCHEMA_VERSION,
+            probe,
+            ts_us: h.ts_us,
+            client,
+            server,
+            subscriber,
+            method: &h.method,
+            host: h.host.as_deref(),
+            status: h.status,
+            response_us: h.response_us,
+        }),
+        Txn::Tls(t) => TxnRecord::Tls(TlsRecord {
+            kind: "tls",
+            v: SCHEMA_VERSION,
+            probe,
+            ts_us: t.ts_us,
+            client,
+            server,
+            subscriber,
+            transport: match t.transport {
+                crate::app::TlsTransport::Tcp => "tcp",
+                crate::app::TlsTransport::Quic => "quic",
+            },
+            sni: t.sni.as_deref(),
+            version: t.version.map(tls_version_name),
+            alpn: t.alpn.as_deref(),
+            alpn_offered: &t.alpn_offered,
+            hello_us: t.hello_us,
+            handshake_us: t.handshake_us,
+            ja4: t.ja4.as_deref(),
+            quic_version: t.quic_version.map(quic_version_name),
+            alerts: t.alerts,
+        }),
     }
 }

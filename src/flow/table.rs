@@ -24,6 +24,10 @@ use std::net::IpAddr;
 
 use hashbrown::HashTable;
 
+use crate::app::flow::{AppConfig, AppFlow, TcpStart};
+use crate::app::service::ServiceRules;
+use crate::app::stream::TcpBytes;
+use crate::app::{AppOut, Txn};
 use crate::config::{Cidr, FlowConfig};
 use crate::decode::{Decoded, IpProto, TunnelKind, Vlans, L4};
 use crate::flow::key::{FlowKey, Side};
@@ -60,7 +64,7 @@ pub(super) struct FlowTunnel {
 /// `repr(C)` to lay the fields out in the order a packet touches them: the key compared on
 /// lookup and the state every packet reads share the first cache line, the counters the
 /// second; the TCP tracker follows. (Left to itself the compiler put the key last.)
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 #[repr(C)]
 pub(super) struct Flow {
     pub(super) key: FlowKey,
@@ -79,6 +83,10 @@ pub(super) struct Flow {
     pub(super) vlans: Vlans,
     pub(super) tunnel: Option<Box<FlowTunnel>>,
     pub(super) tcp: Option<TcpTracker>,
+    /// App parser state (DNS, HTTP, TLS, QUIC), for flows that have one.
+    pub(super) app: Option<Box<AppFlow>>,
+    /// The app of this flow was decided (TCP: at its first payload).
+    pub(super) app_checked: bool,
 }
 
 /// A deadline queue entry (ordered by time first).
@@ -101,18 +109,54 @@ pub struct RecordKey {
     pub is_final: bool,
 }
 
+/// One emitted record: its order key, its line's byte range in [`Output::lines`] (empty when
+/// the record type is not written but its side data matters) and its side data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub key: RecordKey,
+    pub start: u32,
+    pub len: u32,
+    /// Index into [`Output::extras`], or `NO_EXTRA`.
+    pub extra: u32,
+}
+
+/// [`Entry::extra`] of an entry without side data.
+pub const NO_EXTRA: u32 = u32::MAX;
+
+/// Side data the merger needs to name services from DNS answers (DESIGN §3 `service`): it
+/// sees every record in output order, whatever worker wrote it, so names found there are the
+/// same for any worker count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Extra {
+    /// A flow record whose `service` is still `null` at byte `at` of its line: the merger
+    /// fills it with the name a DNS answer gave for `server` before the flow began.
+    ServiceLookup { server: IpAddr, at: u32 },
+    /// A DNS answer: at `resp_us` (the response's time), `name` resolved to `addrs`.
+    Answer {
+        resp_us: u64,
+        name: String,
+        addrs: Vec<IpAddr>,
+    },
+}
+
 /// Records emitted by a table: NDJSON lines and, per line, its key and byte range.
 #[derive(Debug, Default)]
 pub struct Output {
     pub lines: Vec<u8>,
-    pub index: Vec<(RecordKey, u32, u32)>,
+    pub index: Vec<Entry>,
+    pub extras: Vec<Extra>,
 }
 
 impl Output {
     /// The line of entry `i` (without its newline).
     pub fn line(&self, i: usize) -> &[u8] {
-        let (_, start, len) = self.index[i];
-        &self.lines[start as usize..(start + len) as usize]
+        let e = self.index[i];
+        &self.lines[e.start as usize..(e.start + e.len) as usize]
+    }
+
+    /// The side data of entry `i`.
+    pub fn extra(&self, i: usize) -> Option<&Extra> {
+        self.extras.get(self.index[i].extra as usize)
     }
 
     pub fn len(&self) -> usize {
@@ -127,7 +171,7 @@ impl Output {
     pub fn sort(&mut self) {
         // Stable: records of one flow with equal keys (an old connection and the new one its
         // SYN started, in the same microsecond) keep the order they were emitted in.
-        self.index.sort_by_key(|e| e.0);
+        self.index.sort_by_key(|e| e.key);
     }
 }
 
@@ -141,6 +185,30 @@ pub struct TableOptions {
     pub home_nets: Vec<Cidr>,
     /// Serialize flow records (off when `--records` excludes `flow`: they are only counted).
     pub emit_records: bool,
+    pub app: AppOptions,
+}
+
+/// App-parser settings of a table.
+#[derive(Clone, Debug)]
+pub struct AppOptions {
+    pub config: AppConfig,
+    pub services: std::sync::Arc<ServiceRules>,
+    /// Write `dns` / `http` / `tls` records (`--records`).
+    pub dns_records: bool,
+    pub http_records: bool,
+    pub tls_records: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            config: AppConfig::default(),
+            services: std::sync::Arc::new(ServiceRules::defaults()),
+            dns_records: true,
+            http_records: true,
+            tls_records: true,
+        }
+    }
 }
 
 /// A worker's flow table.
@@ -156,6 +224,10 @@ pub struct FlowTable {
     idle: BinaryHeap<Reverse<Deadline>>,
     /// Close-linger deadlines, earliest first.
     linger: BinaryHeap<Reverse<Deadline>>,
+    /// App deadlines (DNS timeouts), earliest first (lazy like `idle`).
+    app_deadlines: BinaryHeap<Reverse<Deadline>>,
+    /// Transactions the app parsers finished, waiting to be written (scratch, reused).
+    txns: Vec<Txn>,
     /// Records emitted since the last [`FlowTable::take_output`].
     out: Output,
 }
@@ -199,6 +271,8 @@ impl FlowTable {
             live: 0,
             idle: BinaryHeap::new(),
             linger: BinaryHeap::new(),
+            app_deadlines: BinaryHeap::new(),
+            txns: Vec::new(),
             out: Output::default(),
             opts: TableOptions { capacity, ..opts },
         }
@@ -220,6 +294,7 @@ impl FlowTable {
         let next = Output {
             lines: Vec::with_capacity(self.out.lines.capacity()),
             index: Vec::with_capacity(self.out.index.capacity()),
+            extras: Vec::new(),
         };
         let mut out = std::mem::replace(&mut self.out, next);
         out.sort();
@@ -272,6 +347,26 @@ impl FlowTable {
                 self.idle.push(Reverse(Deadline { at_us: due, ..e }));
             }
         }
+        while let Some(&Reverse(e)) = self.app_deadlines.peek() {
+            if e.at_us > now_us {
+                break;
+            }
+            self.app_deadlines.pop();
+            let Some(f) = self.live_flow(e) else { continue };
+            if f.app.as_ref().and_then(|a| a.queued_deadline) != Some(e.at_us) {
+                continue; // superseded by an earlier entry
+            }
+            let f = &mut self.slots[e.slot as usize];
+            if let Some(app) = f.app.as_mut() {
+                app.queued_deadline = None;
+                let mut out = AppOut {
+                    txns: &mut self.txns,
+                    counters: &mut c.app,
+                };
+                app.expire(now, &mut out);
+            }
+            self.after_app(e.slot);
+        }
         while let Some(&Reverse(e)) = self.linger.peek() {
             if e.at_us > now_us {
                 break;
@@ -289,6 +384,25 @@ impl FlowTable {
         self.slots
             .get(e.slot as usize)
             .filter(|f| f.live && f.gen == e.gen)
+    }
+
+    /// End of input, before [`FlowTable::flush`]: let every flow's app parser emit what is
+    /// pending (in flow order; [`FlowTable::take_output`] sorts the records).
+    pub fn finish_apps(&mut self, c: &mut Counters) {
+        for slot in 0..self.slots.len() as u32 {
+            let f = &mut self.slots[slot as usize];
+            if !f.live {
+                continue;
+            }
+            if let Some(app) = f.app.as_mut() {
+                let mut out = AppOut {
+                    txns: &mut self.txns,
+                    counters: &mut c.app,
+                };
+                app.finish(Timestamp(f.last_us), &mut out);
+                self.after_app(slot);
+            }
+        }
     }
 
     /// End every flow (end of input): `eof`, or the fixed `fin`/`rst` of a lingering flow.
@@ -317,6 +431,7 @@ impl FlowTable {
         send(std::mem::take(&mut self.out));
         self.idle.clear();
         self.linger.clear();
+        self.app_deadlines.clear();
     }
 
     fn find(&self, hash: u64, key: &FlowKey) -> Option<u32> {
@@ -373,6 +488,14 @@ impl FlowTable {
             vlans: d.vlans,
             tunnel: None,
             tcp,
+            app: match d.l4 {
+                L4::Udp(u) => {
+                    let ports = (key.lo_port, key.hi_port);
+                    AppFlow::udp(&self.opts.app.config, ports, u.payload)
+                }
+                _ => None,
+            },
+            app_checked: !matches!(d.l4, L4::Tcp(_)),
         };
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -537,16 +660,163 @@ impl FlowTable {
                 }
             }
         }
+        if f.app.is_some() || !f.app_checked {
+            self.app_packet(slot, now_us, dir, d, c);
+        }
+    }
+
+    /// Hand a packet's payload to the flow's app parser (deciding the app of a TCP flow at
+    /// its first payload).
+    fn app_packet(&mut self, slot: u32, now_us: u64, dir: Dir, d: &Decoded<'_>, c: &mut Counters) {
+        let ts = Timestamp(now_us);
+        let f = &mut self.slots[slot as usize];
+        match d.l4 {
+            L4::Tcp(t) => {
+                if !f.app_checked {
+                    if t.payload_len == 0 {
+                        return;
+                    }
+                    f.app_checked = true;
+                    let isn = |dir| {
+                        f.tcp
+                            .as_ref()
+                            .and_then(|tcp| tcp.isn(dir))
+                            .map(|isn: u32| isn.wrapping_add(1))
+                    };
+                    let next = (isn(Dir::C2S), isn(Dir::S2C));
+                    let server = f.client.other();
+                    let start = t.seq.wrapping_add(u32::from(t.flags.syn()));
+                    match AppFlow::tcp(
+                        &self.opts.app.config,
+                        f.key.port(f.client),
+                        f.key.port(server),
+                        dir,
+                        start,
+                        t.payload,
+                        next,
+                    ) {
+                        TcpStart::App(app) => f.app = Some(app),
+                        TcpStart::NotApp(Some(reason)) => c.app.error(reason),
+                        TcpStart::NotApp(None) => {}
+                    }
+                }
+                let Some(app) = f.app.as_mut() else { return };
+                let mut out = AppOut {
+                    txns: &mut self.txns,
+                    counters: &mut c.app,
+                };
+                let seg = TcpBytes {
+                    ts,
+                    dir,
+                    seq: t.seq,
+                    syn: t.flags.syn(),
+                    data: t.payload,
+                    wire_len: t.payload_len,
+                };
+                app.segment(seg, &mut out);
+            }
+            L4::Udp(u) => {
+                let Some(app) = f.app.as_mut() else { return };
+                let mut out = AppOut {
+                    txns: &mut self.txns,
+                    counters: &mut c.app,
+                };
+                app.datagram(ts, dir, u.payload, &mut out);
+            }
+            _ => return,
+        }
+        self.after_app(slot);
+    }
+
+    /// Write the transactions the app parser of `slot` just finished, and queue its next
+    /// deadline.
+    fn after_app(&mut self, slot: u32) {
+        let f = &mut self.slots[slot as usize];
+        if let Some(app) = f.app.as_mut() {
+            if let Some(at_us) = app.next_deadline_us() {
+                if app.queued_deadline.is_none_or(|q| at_us < q) {
+                    app.queued_deadline = Some(at_us);
+                    self.app_deadlines.push(Reverse(Deadline {
+                        at_us,
+                        slot,
+                        gen: f.gen,
+                    }));
+                }
+            }
+        }
+        if self.txns.is_empty() {
+            return;
+        }
+        let mut txns = std::mem::take(&mut self.txns);
+        for txn in txns.drain(..) {
+            self.emit_txn(slot, &txn);
+        }
+        self.txns = txns;
+    }
+
+    /// Write one transaction record (`dns`, `http`, `tls`) of the flow in `slot`.
+    fn emit_txn(&mut self, slot: u32, txn: &Txn) {
+        let f = &self.slots[slot as usize];
+        let key = RecordKey {
+            first_us: txn.ts_us(),
+            flow: f.key,
+            is_final: false,
+        };
+        let write = match txn {
+            Txn::Dns(_) => self.opts.app.dns_records,
+            Txn::Http(_) => self.opts.app.http_records,
+            Txn::Tls(_) => self.opts.app.tls_records,
+        };
+        let start = self.out.lines.len();
+        let mut len = 0;
+        if write {
+            let record = super::record::txn_record(f, txn, &self.opts);
+            if serde_json::to_writer(&mut self.out.lines, &record).is_ok() {
+                len = self.out.lines.len() - start;
+                self.out.lines.push(b'\n');
+            } else {
+                self.out.lines.truncate(start);
+            }
+        }
+        let mut extra = NO_EXTRA;
+        if let Txn::Dns(dns) = txn {
+            if let (Some(latency), false) = (dns.latency_us, dns.addrs.is_empty()) {
+                extra = self.out.extras.len() as u32;
+                self.out.extras.push(Extra::Answer {
+                    resp_us: dns.ts_us.saturating_add(latency),
+                    name: dns.qname.clone(),
+                    addrs: dns.addrs.clone(),
+                });
+            }
+        }
+        if len > 0 || extra != NO_EXTRA {
+            self.out.index.push(Entry {
+                key,
+                start: start as u32,
+                len: len as u32,
+                extra,
+            });
+        }
     }
 
     /// Emit the final record of a flow and free its slot.
     fn finish(&mut self, slot: u32, reason: EndReason, c: &mut Counters) {
+        let f = &mut self.slots[slot as usize];
+        if let Some(app) = f.app.as_mut() {
+            let mut out = AppOut {
+                txns: &mut self.txns,
+                counters: &mut c.app,
+            };
+            app.finish(Timestamp(f.last_us), &mut out);
+            self.after_app(slot);
+        }
         self.emit(slot, reason, true, c);
         let f = &mut self.slots[slot as usize];
         let key = f.key;
         f.live = false;
         f.gen = f.gen.wrapping_add(1);
         f.tunnel = None;
+        f.app = None;
         let hash = self.hasher.hash_one(key);
         if let Ok(entry) = self.index.find_entry(hash, |&i| i == slot) {
             entry.remove();
@@ -567,12 +837,32 @@ impl FlowTable {
             flow: f.key,
             is_final,
         };
+        let lookup = record.service.is_none() && record.app != Some("dns");
+        let server = f.key.addr(f.client.other());
         let start = self.out.lines.len();
         // Serializing plain structs of strings and integers into a Vec cannot fail.
         if serde_json::to_writer(&mut self.out.lines, &record).is_ok() {
             let len = self.out.lines.len() - start;
             self.out.lines.push(b'\n');
-            self.out.index.push((key, start as u32, len as u32));
+            let mut extra = NO_EXTRA;
+            if lookup {
+                // `"service":null` occurs once: it is a key, and JSON strings escape quotes.
+                const NEEDLE: &[u8] = b"\"service\":null";
+                let line = &self.out.lines[start..start + len];
+                if let Some(i) = line.windows(NEEDLE.len()).position(|w| w == NEEDLE) {
+                    extra = self.out.extras.len() as u32;
+                    self.out.extras.push(Extra::ServiceLookup {
+                        server,
+                        at: (i + NEEDLE.len() - 4) as u32,
+                    });
+                }
+            }
+            self.out.index.push(Entry {
+                key,
+                start: start as u32,
+                len: len as u32,
+                extra,
+            });
         } else {
             self.out.lines.truncate(start);
         }

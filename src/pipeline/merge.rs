@@ -1,6 +1,11 @@
 //! The merger: the workers' sorted record streams, tick by tick, into one ordered output.
 
+use std::sync::Arc;
+
+use super::names::DnsNames;
 use super::*;
+use crate::app::service::ServiceRules;
+use crate::flow::table::Extra;
 
 pub(super) enum ToMerger {
     /// Records of one tick, sorted; `last` marks a worker's final piece of that tick.
@@ -17,17 +22,69 @@ pub(super) enum ToMerger {
 pub(super) struct Merger<'s> {
     pub(super) sink: &'s mut dyn Sink,
     pub(super) error: Option<std::io::Error>,
+    /// Names from DNS answers, for flows that announced no host (see [`super::names`]).
+    names: DnsNames,
+    services: Arc<ServiceRules>,
+    /// Scratch for a flow line with its service filled in.
+    patched: Vec<u8>,
 }
 
 impl<'s> Merger<'s> {
-    pub(super) fn new(sink: &'s mut dyn Sink) -> Self {
-        Self { sink, error: None }
+    pub(super) fn new(sink: &'s mut dyn Sink, services: Arc<ServiceRules>) -> Self {
+        Self {
+            sink,
+            error: None,
+            names: DnsNames::default(),
+            services,
+            patched: Vec::new(),
+        }
     }
 
     /// Write one sorted output (single worker, or a merged run).
     pub(super) fn write(&mut self, out: &Output, now_us: u64) {
         for i in 0..out.len() {
-            self.line(out.line(i), now_us);
+            self.entry(out, i, now_us);
+        }
+    }
+
+    /// Write entry `i` of `out`, using and feeding its side data.
+    fn entry(&mut self, out: &Output, i: usize, now_us: u64) {
+        let line = out.line(i);
+        match out.extra(i) {
+            Some(Extra::Answer {
+                resp_us,
+                name,
+                addrs,
+            }) => {
+                self.names.answer(*resp_us, name, addrs);
+            }
+            Some(Extra::ServiceLookup { server, at }) => {
+                let first_us = out.index[i].key.first_us;
+                let service = self
+                    .names
+                    .lookup(*server, first_us)
+                    .and_then(|name| self.services.service(name));
+                let at = *at as usize;
+                if let (Some(service), Some(head), Some(tail)) =
+                    (service, line.get(..at), line.get(at + 4..))
+                {
+                    let mut patched = std::mem::take(&mut self.patched);
+                    patched.clear();
+                    patched.extend_from_slice(head);
+                    // A service name is a host name or a rule name: serialize it as a string.
+                    if serde_json::to_writer(&mut patched, &service).is_ok() {
+                        patched.extend_from_slice(tail);
+                        self.line(&patched, now_us);
+                        self.patched = patched;
+                        return;
+                    }
+                    self.patched = patched;
+                }
+            }
+            None => {}
+        }
+        if !line.is_empty() {
+            self.line(line, now_us);
         }
     }
 
@@ -105,7 +162,7 @@ impl<'s> Merger<'s> {
                     .filter_map(|(w, h)| {
                         h.as_ref()
                             .filter(|h| h.pos < h.out.len())
-                            .map(|h| (h.out.index[h.pos].0, w))
+                            .map(|h| (h.out.index[h.pos].key, w))
                     })
                     .min();
                 let Some((_, w)) = next else { break };
@@ -113,13 +170,9 @@ impl<'s> Merger<'s> {
                 let now_us = h.now_us;
                 let i = h.pos;
                 h.pos += 1;
-                let (_, start, len) = h.out.index[i];
-                let range = start as usize..(start + len) as usize;
-                if self.error.is_none() {
-                    if let Err(e) = self.sink.write_line(&h.out.lines[range], now_us) {
-                        self.error = Some(e);
-                    }
-                }
+                let out = std::mem::take(&mut h.out);
+                self.entry(&out, i, now_us);
+                heads[w].as_mut().expect("chosen above").out = out;
             }
         }
     }

@@ -28,6 +28,7 @@
 //!   worker can double the rate.
 
 mod merge;
+mod names;
 mod threads;
 mod worker;
 
@@ -60,12 +61,18 @@ pub const TICK_US: u64 = 1_000_000;
 pub struct RecordSet {
     pub flow: bool,
     pub stats: bool,
+    pub dns: bool,
+    pub http: bool,
+    pub tls: bool,
 }
 
 impl RecordSet {
     pub const ALL: RecordSet = RecordSet {
         flow: true,
         stats: true,
+        dns: true,
+        http: true,
+        tls: true,
     };
 
     /// Parse a comma list; names of record types of later milestones are accepted and produce
@@ -74,12 +81,18 @@ impl RecordSet {
         let mut set = RecordSet {
             flow: false,
             stats: false,
+            dns: false,
+            http: false,
+            tls: false,
         };
         for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match name {
                 "flow" => set.flow = true,
                 "stats" => set.stats = true,
-                "dns" | "http" | "tls" | "subscriber" | "cell" => {}
+                "dns" => set.dns = true,
+                "http" => set.http = true,
+                "tls" => set.tls = true,
+                "subscriber" | "cell" => {}
                 other => {
                     return Err(format!(
                         "unknown record type \"{other}\": use a comma list of flow, stats, dns, http, tls, subscriber, cell"
@@ -163,6 +176,13 @@ pub(super) fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions
         probe_id: opts.config.probe_id.clone(),
         home_nets: opts.home_nets.clone(),
         emit_records: opts.records.flow,
+        app: crate::flow::table::AppOptions {
+            config: opts.config.app.clone(),
+            services: std::sync::Arc::new(opts.config.services.clone()),
+            dns_records: opts.records.dns,
+            http_records: opts.records.http,
+            tls_records: opts.records.tls,
+        },
     };
     let frag = FragConfig {
         max_datagrams: opts.config.decode.frag_max_datagrams,
@@ -176,7 +196,7 @@ pub(super) fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions
 /// Run `read`: all inputs as one stream, records to `sink`.
 pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunSummary> {
     let n = opts.workers.max(1);
-    let mut merger = Merger::new(sink);
+    let mut merger = Merger::new(sink, std::sync::Arc::new(opts.config.services.clone()));
     let (capture_errors, counters) = if n == 1 {
         let (table, frag) = table_options(opts, 1);
         let mut down = Inline {
@@ -248,6 +268,8 @@ pub fn stats_record(probe: &str, c: &Counters, capture_errors: usize) -> StatsRe
         flow_records: c.flow_records,
         kernel_drops: None,
         capture_errors: capture_errors as u64,
+        app_transactions: c.app.transactions.clone(),
+        app_errors: c.app.errors.clone(),
     }
 }
 

@@ -96,10 +96,16 @@ impl Worker {
     }
 
     /// End of input: hand over the records emitted since the last tick as one complete
-    /// sorted run (`last = true`), then flush every flow as a second run, in sorted pieces of
+    /// sorted run (`last = true`), the app parsers' pending transactions as a second, then
+    /// flush every flow as a third run, in sorted pieces of
     /// which the final one has `last = true`. Two runs, so that merging the runs of all
     /// workers gives the same order as one worker. Returns the counters.
     pub fn end(mut self, send: &mut dyn FnMut(Output, bool)) -> Counters {
+        send(self.table.take_output(), true);
+        // App parsers hand over what is pending (unanswered queries, requests without a
+        // response, handshakes without application data) as a run of their own: those records
+        // sort by their own times, which the flow flush below does not follow.
+        self.table.finish_apps(&mut self.counters);
         send(self.table.take_output(), true);
         let mut held: Option<Output> = None;
         self.table

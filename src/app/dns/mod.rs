@@ -37,3 +37,13 @@ impl DnsFlow {
         self.transactions
     }
 }
+
+/// Name of a question type (RFC 3597 `TYPE<n>` when unknown). SKELETON.
+pub fn qtype_name(t: u16) -> std::borrow::Cow<'static, str> {
+    format!("TYPE{t}").into()
+}
+
+/// Name of a response code. SKELETON.
+pub fn rcode_name(r: u16) -> std::borrow::Cow<'static, str> {
+    format!("RCODE{r}").into()
+}

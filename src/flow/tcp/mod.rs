@@ -268,6 +268,12 @@ impl TcpTracker {
         Self::default()
     }
 
+    /// Initial sequence number of `dir`, when its SYN (or SYN-ACK) was seen: the app-layer
+    /// stream of that direction starts at ISN + 1.
+    pub fn isn(&self, dir: Dir) -> Option<u32> {
+        self.stream(dir).isn()
+    }
+
     fn stream(&self, dir: Dir) -> &Stream {
         match dir {
             Dir::C2S => &self.streams[0],
