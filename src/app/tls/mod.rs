@@ -2,6 +2,9 @@
 //! SKELETON: the TLS helper replaces this file (interface below is agreed).
 
 pub mod hello;
+pub mod ja4;
+#[cfg(test)]
+mod testkit;
 
 use crate::app::AppOut;
 use crate::flow::Dir;
