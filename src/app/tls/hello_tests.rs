@@ -224,7 +224,7 @@ fn malformed_client_hellos() {
         ext(0x000d, &[0, 3, 4, 3, 8]),       // sigalgs: odd
     ];
     for x in bad_exts {
-        let b = client_hello(&[], &[0x1301], Some(&[x.clone()]));
+        let b = client_hello(&[], &[0x1301], Some(std::slice::from_ref(&x)));
         assert_eq!(e(&b), HelloError::EXTENSION, "{x:02x?}");
     }
     // Unknown extensions are skipped by length whatever they hold.
