@@ -139,7 +139,7 @@ const S6: [u8; 16] = [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
 const DNS6: [u8; 16] = [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53];
 
 pub fn all() -> Result<Vec<Case>> {
-    Ok(vec![
+    let mut cases = vec![
         tcp_clean()?,
         tcp_syn_retry()?,
         tcp_syn_unanswered()?,
@@ -163,7 +163,9 @@ pub fn all() -> Result<Vec<Case>> {
         sll2()?,
         pcapng_two_if()?,
         malformed()?,
-    ])
+    ];
+    cases.extend(crate::app_cases::all()?);
+    Ok(cases)
 }
 
 // ---------------------------------------------------------------------------------------------
