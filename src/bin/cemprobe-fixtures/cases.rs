@@ -534,7 +534,7 @@ dns records (client = the query's sender; subscriber = ip of that client, no hom
   latency_us = 215 − 200 ms = 15000, "answered"; subscriber "ip:fd00::1".
 
 Stats: packets 5; bytes 71+87+71+91+119 = 439; decoded 5; malformed 0; ignored 0; flows_created 3;
-flow_records 3; start_us 1700000000000000; end_us 1700000000215000; app_transactions {"dns": 3}."#,
+flow_records 3; start_us 1700000000000000; end_us 1700000000215000; app_transactions {"dns": 3}; app_errors {}."#,
         format: ETHERNET,
         packets: vec![
             pkt(
@@ -930,7 +930,7 @@ dns record: ts_us 1700000000000000, client 10.45.0.2:40000, server 8.8.8.8:53, s
   id 0x2001 = 8193, qname "example.com", qtype "A", rcode "NOERROR", answers 1, latency_us = 30 − 0 ms = 30000, "answered".
 
 Stats: packets 2; bytes 115 + 131 = 246; decoded 2; malformed 0; ignored 0; flows_created 1; flow_records 1;
-start_us 1700000000000000; end_us 1700000000030000; app_transactions {"dns": 1}."#,
+start_us 1700000000000000; end_us 1700000000030000; app_transactions {"dns": 1}; app_errors {}."#,
         format: ETHERNET,
         packets: vec![
             pkt(0, eth_udp4(true, gnb, upf, 2152, 2152, &ul)?, "gNB 172.20.0.1 → UPF 172.20.0.2 GTP-U TEID 256, PDU Session Container UL QFI 9 [IPv4 UDP 10.45.0.2:40000 → 8.8.8.8:53 DNS query 29 B]"),
