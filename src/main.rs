@@ -216,4 +216,16 @@ fn print_summary(s: &RunSummary) {
             eprintln!("cemprobe:   {label} {reason}={n}");
         }
     }
+    if !c.app.transactions.is_empty() || !c.app.errors.is_empty() {
+        let list = |m: &std::collections::BTreeMap<&str, u64>| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        eprintln!("cemprobe: app transactions: {}", list(&c.app.transactions));
+        for (reason, n) in &c.app.errors {
+            eprintln!("cemprobe:   app {reason}={n}");
+        }
+    }
 }

@@ -8,7 +8,7 @@
 //! Config rules (`[services.rules]`) win over the shipped defaults (`config/services.toml`) on
 //! equal suffixes.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// The default rules shipped with cemprobe.
 pub const DEFAULT_RULES: &str = include_str!("../../config/services.toml");
@@ -19,14 +19,14 @@ const MAX_HOST: usize = 253;
 /// Compiled suffix rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceRules {
-    /// Lower-cased suffix → service name.
-    by_suffix: HashMap<String, String>,
+    /// Lower-cased suffix → service name (ordered: `check-config` prints it deterministically).
+    by_suffix: BTreeMap<String, String>,
 }
 
 impl ServiceRules {
     /// Rules from `(service, suffixes)` pairs; earlier pairs win on equal suffixes.
     pub fn new<'a>(rules: impl IntoIterator<Item = (&'a str, &'a [String])>) -> Self {
-        let mut by_suffix = HashMap::new();
+        let mut by_suffix = BTreeMap::new();
         for (name, suffixes) in rules {
             for s in suffixes {
                 let s = s.trim().trim_end_matches('.').to_ascii_lowercase();
