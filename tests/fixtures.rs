@@ -229,4 +229,10 @@ fixtures!(
     sll2,
     pcapng_two_if,
     malformed,
+    dns_outcomes,
+    dns_tcp,
+    http_keepalive,
+    tls_versions,
+    quic_initial,
+    dns_service,
 );

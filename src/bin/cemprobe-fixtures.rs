@@ -11,10 +11,14 @@
 //! [`cases`]. The generator never mirrors the probe's logic.
 #![forbid(unsafe_code)]
 
+#[path = "cemprobe-fixtures/app_cases.rs"]
+mod app_cases;
 #[path = "cemprobe-fixtures/build.rs"]
 mod build;
 #[path = "cemprobe-fixtures/cases.rs"]
 mod cases;
+#[path = "cemprobe-fixtures/quic_vectors.rs"]
+mod quic_vectors;
 #[path = "cemprobe-fixtures/write.rs"]
 mod write;
 

@@ -139,7 +139,7 @@ const S6: [u8; 16] = [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
 const DNS6: [u8; 16] = [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53];
 
 pub fn all() -> Result<Vec<Case>> {
-    Ok(vec![
+    let mut cases = vec![
         tcp_clean()?,
         tcp_syn_retry()?,
         tcp_syn_unanswered()?,
@@ -163,7 +163,9 @@ pub fn all() -> Result<Vec<Case>> {
         sll2()?,
         pcapng_two_if()?,
         malformed()?,
-    ])
+    ];
+    cases.extend(crate::app_cases::all()?);
+    Ok(cases)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -507,8 +509,8 @@ fn dns_udp() -> Result<Case> {
         name: "dns_udp",
         what:
             "Plain UDP flows carrying DNS: an answered IPv4 query, an unanswered IPv4 query (other
-source port), and an answered IPv6 query. Flow-level checks only (app is null for now; `dns`
-records, when they exist, are not compared by this fixture).",
+source port), and an answered IPv6 query. Every flow has UDP port 53, so it gets the DNS parser:
+`app` \"dns\", `transactions`, and one `dns` record per query.",
         calc: r#"DNS messages: A query for example.com = 12 + 13 (name) + 4 = 29 bytes; A response = 29 + 16 (answer) = 45;
 AAAA query 29; AAAA response = 29 + 28 = 57.
 Frames: #1 42+29 = 71 (IP 57); #2 42+45 = 87 (IP 73); #3 71 (IP 57); #4 62+29 = 91 (IP 77); #5 62+57 = 119 (IP 105).
@@ -520,9 +522,19 @@ Flow B (10.0.0.1:53002 → 10.0.0.53:53): first = last = 1700000000100000; c2s 1
 Flow C (fd00::1:53003 → fd00::53:53): first 1700000000200000, last 1700000000215000; c2s 1 packet, 77 bytes, payload 29;
   s2c 1 packet, 105 bytes, payload 57; quality []; subscriber "ip:fd00::1".
 Idle gaps are < 1 s (idle_timeout 60 s), so every flow ends at end of input ("eof").
+Every flow: app "dns" (UDP port 53), transactions 1, service null (a DNS flow names no host).
+
+dns records (client = the query's sender; subscriber = ip of that client, no home-net configured):
+- id 0x1001 = 4097, ts_us 1700000000000000 (#1), 10.0.0.1:53001 → 10.0.0.53:53, transport "udp", qname "example.com",
+  qtype "A", rcode "NOERROR", answers 1 (ANCOUNT), latency_us = t#2 − t#1 = 20 ms = 20000, outcome "answered".
+- id 0x1002 = 4098, ts_us 1700000000100000 (#3), 10.0.0.1:53002: never answered; the input ends at 215 ms, before the
+  5 s dns.timeout, and pending queries are written as "timeout" when the flow ends: rcode null, answers null,
+  latency_us null, outcome "timeout".
+- id 0x1003 = 4099, ts_us 1700000000200000 (#4), [fd00::1]:53003 → [fd00::53]:53, qtype "AAAA", rcode "NOERROR", answers 1,
+  latency_us = 215 − 200 ms = 15000, "answered"; subscriber "ip:fd00::1".
 
 Stats: packets 5; bytes 71+87+71+91+119 = 439; decoded 5; malformed 0; ignored 0; flows_created 3;
-flow_records 3; start_us 1700000000000000; end_us 1700000000215000."#,
+flow_records 3; start_us 1700000000000000; end_us 1700000000215000; app_transactions {"dns": 3}; app_errors {}."#,
         format: ETHERNET,
         packets: vec![
             pkt(
@@ -911,10 +923,14 @@ Downlink: inner IP 28 + 45 = 73; outer UDP payload 89; outer IP 117; frame 131.
 Flow (inner 10.45.0.2:40000 → 8.8.8.8:53, client = sender of the first packet): first 1700000000000000,
   last 1700000000030000; c2s 1 packet, 57 bytes, payload 29; s2c 1 packet, 73 bytes, payload 45;
   tunnel {kind "gtpu", teid_up 256 (first c2s G-PDU), teid_down 512 (first s2c G-PDU), vni null, key null,
-  outer_client "172.20.0.1", outer_server "172.20.0.2"}; subscriber "ip:10.45.0.2"; app null; end "eof"; quality [].
+  outer_client "172.20.0.1", outer_server "172.20.0.2"}; subscriber "ip:10.45.0.2"; end "eof"; quality [];
+  app "dns" (inner UDP port 53), transactions 1, service null.
+
+dns record: ts_us 1700000000000000, client 10.45.0.2:40000, server 8.8.8.8:53, subscriber "ip:10.45.0.2", transport "udp",
+  id 0x2001 = 8193, qname "example.com", qtype "A", rcode "NOERROR", answers 1, latency_us = 30 − 0 ms = 30000, "answered".
 
 Stats: packets 2; bytes 115 + 131 = 246; decoded 2; malformed 0; ignored 0; flows_created 1; flow_records 1;
-start_us 1700000000000000; end_us 1700000000030000."#,
+start_us 1700000000000000; end_us 1700000000030000; app_transactions {"dns": 1}; app_errors {}."#,
         format: ETHERNET,
         packets: vec![
             pkt(0, eth_udp4(true, gnb, upf, 2152, 2152, &ul)?, "gNB 172.20.0.1 → UPF 172.20.0.2 GTP-U TEID 256, PDU Session Container UL QFI 9 [IPv4 UDP 10.45.0.2:40000 → 8.8.8.8:53 DNS query 29 B]"),
