@@ -16,6 +16,8 @@
 //! versions other than v1 and v2 (drafts, gQUIC: counted as `quic_unsupported_version`).
 //! Nothing here panics on input; every stop has a counted reason ([`QuicError::name`]).
 
+#[cfg(test)]
+mod captures;
 pub mod crypto;
 pub mod flow;
 pub mod frames;

@@ -9,7 +9,6 @@ use super::crypto::{initial_secret, open, InitialKeys, KeyMaterial, Side};
 use super::frames::{CryptoStream, Frame, Frames};
 use super::packet::{parse_long_header, PacketType, VERSION_1, VERSION_2};
 use super::*;
-use crate::app::tls::hello::parse_client_hello;
 use crate::app::{AppCounters, AppOut, Parse, TlsTransport, TlsTxn, Txn};
 use crate::flow::Dir;
 use crate::time::Timestamp;
@@ -29,11 +28,6 @@ const V2_CLIENT: &str = include_str!("testdata/v2_client.hex");
 const V2_SERVER: &str = include_str!("testdata/v2_server.hex");
 const CLIENT_CRYPTO_FRAME: &str = include_str!("testdata/client_crypto_frame.hex");
 const SERVER_PAYLOAD: &str = include_str!("testdata/server_payload.hex");
-
-/// Whether the TLS helper's hello parser is merged (the skeleton answers `tls_hello_unparsed`).
-fn hello_parser_available() -> bool {
-    !matches!(parse_client_hello(&[], true), Err(e) if e.0 == "tls_hello_unparsed")
-}
 
 struct Sink {
     txns: Vec<Txn>,
@@ -303,13 +297,14 @@ fn rfc_flow_v1_and_v2() {
         assert_eq!(t[0].hello_us, Some(500));
         assert_eq!(t[0].handshake_us, None);
         assert_eq!(f.transactions(), 1);
-        if hello_parser_available() {
-            assert_eq!(t[0].sni.as_deref(), Some("example.com"));
-            assert_eq!(f.sni(), Some("example.com"));
-            assert_eq!(t[0].version, Some(0x0304));
-        } else {
-            println!("hello parser not merged yet: SNI/version not checked");
-        }
+        assert_eq!(t[0].sni.as_deref(), Some("example.com"));
+        assert_eq!(f.sni(), Some("example.com"));
+        assert_eq!(t[0].version, Some(0x0304));
+        // The A.2 ClientHello offers one protocol, literally "alpn" (extension 0x0010).
+        assert_eq!(t[0].alpn.as_deref(), Some("alpn"));
+        assert_eq!(t[0].alpn_offered, vec!["alpn".to_string()]);
+        assert!(t[0].ja4.as_deref().is_some_and(|j| j.starts_with('q')));
+        assert_eq!(sink.counters.errors, Default::default());
     }
 }
 
