@@ -20,6 +20,8 @@
 mod captures;
 pub mod crypto;
 pub mod flow;
+#[cfg(test)]
+mod flow_tests;
 pub mod frames;
 pub mod packet;
 #[cfg(test)]
