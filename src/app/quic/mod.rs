@@ -16,8 +16,12 @@
 //! versions other than v1 and v2 (drafts, gQUIC: counted as `quic_unsupported_version`).
 //! Nothing here panics on input; every stop has a counted reason ([`QuicError::name`]).
 
+#[cfg(test)]
+mod captures;
 pub mod crypto;
 pub mod flow;
+#[cfg(test)]
+mod flow_tests;
 pub mod frames;
 pub mod packet;
 #[cfg(test)]
