@@ -20,7 +20,7 @@ import sys
 
 
 def tshark(pcap, filt, fields):
-    cmd = ["tshark", "-n", "-r", pcap, "-Y", filt, "-T", "fields", "-E", "separator=\t"]
+    cmd = ["tshark", "-n", "-o", "http.desegment_body:FALSE", "-o", "http.desegment_headers:FALSE", "-r", pcap, "-Y", filt, "-T", "fields", "-E", "separator=\t"]
     for f in fields:
         cmd += ["-e", f]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
@@ -40,8 +40,14 @@ def ours(binary, pcap):
     return recs
 
 
+VERBOSE = False
+
+
 def main():
+    global VERBOSE
     args = sys.argv[1:]
+    if args[:1] == ["-v"]:
+        VERBOSE, args = True, args[1:]
     binary = "target/release/cemprobe"
     if args[:1] == ["--cemprobe"]:
         binary, args = args[1], args[2:]
@@ -85,6 +91,8 @@ def main():
             (str(x["status"]), x["response_us"]) for x in r["http"] if x.get("status") is not None
         )
         totals["http_time_same"] += sum((tht & oht).values())
+        if "-v" in sys.argv[0:0] or VERBOSE and tht != oht:
+            print(f"== {pcap}: http times only tshark {sorted(tht - oht)[:4]} only ours {sorted(oht - tht)[:4]}")
         if t != o or ts != os_ or th != oh:
             print(f"== {pcap}")
             if t - o:

@@ -187,7 +187,9 @@ pub struct HttpTxn {
     pub host: Option<String>,
     /// Status code of the matched response; `None` when no response was seen.
     pub status: Option<u16>,
-    /// t(first packet of the response) − t(first packet of the request) (DESIGN §4).
+    /// t(packet with the first byte of the final response head) − t(packet with the first
+    /// byte of the request head) (DESIGN §4, "first packet of the response"; interim 1xx
+    /// responses other than 101 neither end the transaction nor start its clock).
     pub response_us: Option<u64>,
 }
 

@@ -47,8 +47,9 @@ fn main() -> Result<()> {
 }
 
 /// Seed the fuzz corpora from the fixtures: every frame (with its link type as a 2-byte
-/// big-endian prefix) for `frame`, and every whole capture file for `capture_file`,
-/// `pipeline` and `read_workers`.
+/// big-endian prefix) for `frame`, every whole capture file for `capture_file`,
+/// `pipeline` and `read_workers`, and the L4 payloads of DNS, HTTP, TLS and QUIC packets for
+/// the app targets `dns`, `http`, `tls` and `quic`.
 fn fuzz_seeds(fixtures: &Path, seeds: &Path) -> Result<()> {
     let frame_dir = seeds.join("frame");
     std::fs::create_dir_all(&frame_dir)?;
@@ -80,14 +81,24 @@ fn fuzz_seeds(fixtures: &Path, seeds: &Path) -> Result<()> {
             let mut reader = cemprobe::capture::CaptureReader::from_bytes(&case_name, bytes);
             let mut i = 0;
             let mut out = Vec::new();
+            let mut app = Vec::new();
             let _ = reader.run(&mut |block, p| {
                 let mut seed = p.link.0.to_be_bytes().to_vec();
                 seed.extend_from_slice(p.data(block));
                 out.push((format!("{case_name}-{i}"), seed));
+                if let Some((target, payload)) = app_payload(p.link, p.data(block), p.wire_len) {
+                    app.push((target, format!("{case_name}-{i}"), payload));
+                }
                 i += 1;
             });
             for (n, seed) in out {
                 std::fs::write(frame_dir.join(n), seed)?;
+                frames += 1;
+            }
+            for (target, n, payload) in app {
+                let dir = seeds.join(target);
+                std::fs::create_dir_all(&dir)?;
+                std::fs::write(dir.join(n), payload)?;
                 frames += 1;
             }
         }
@@ -97,6 +108,27 @@ fn fuzz_seeds(fixtures: &Path, seeds: &Path) -> Result<()> {
         seeds.display()
     );
     Ok(())
+}
+
+/// The app fuzz target a fixture frame's L4 payload seeds (by port), with the payload.
+fn app_payload(
+    link: cemprobe::capture::LinkType,
+    data: &[u8],
+    wire_len: u32,
+) -> Option<(&'static str, Vec<u8>)> {
+    use cemprobe::decode::L4;
+    let d = cemprobe::decode::frame(link, data, wire_len).ok()?;
+    let (target, payload) = match d.l4 {
+        L4::Udp(u) if u.src_port == 53 || u.dst_port == 53 => ("dns", u.payload),
+        L4::Udp(u) if u.src_port == 443 || u.dst_port == 443 => ("quic", u.payload),
+        L4::Tcp(t) if t.src_port == 53 || t.dst_port == 53 => ("dns", t.payload),
+        L4::Tcp(t) if t.src_port == 443 || t.dst_port == 443 => ("tls", t.payload),
+        L4::Tcp(t) if [80, 8080].contains(&t.src_port) || [80, 8080].contains(&t.dst_port) => {
+            ("http", t.payload)
+        }
+        _ => return None,
+    };
+    (!payload.is_empty()).then(|| (target, payload.to_vec()))
 }
 
 fn write_case(root: &Path, case: &cases::Case) -> Result<()> {
