@@ -10,6 +10,19 @@
 //! types tell alerts (21) and the client's first ApplicationData (23) apart; bodies are
 //! encrypted or uninteresting.
 //!
+//! Timing (DESIGN §4). "The packet with the first byte of X" is the `on_data` call that
+//! delivered the first byte of the record header beginning X: for a hello, the record holding
+//! the hello's handshake-header first byte (in practice the same packet); for ApplicationData,
+//! the record itself.
+//! * `ts_us` = t(ClientHello);
+//! * `hello_us` = t(ServerHello) − t(ClientHello) (a HelloRetryRequest counts as the server's
+//!   hello: it is the server's first answer; the second ClientHello and the real ServerHello
+//!   are skipped);
+//! * `handshake_us` = t(first client ApplicationData record after the ServerHello was parsed)
+//!   − t(ClientHello).
+//!
+//! Negative spans (out-of-order capture timestamps) are 0 ([`Timestamp::since`]).
+//!
 //! One [`TlsTxn`] per connection, handed over when `handshake_us` is measured, when the state
 //! gives up after a ClientHello was parsed, or at [`TlsFlow::finish`]. Without a parsed
 //! ClientHello there is no record (the reason is counted).
@@ -59,6 +72,14 @@ pub const MAX_RECORD_LEN: usize = 16384 + 2048;
 /// (about 1.8 KiB with an X25519MLKEM768 key share; a few KiB with several PQ shares); 64 KiB
 /// leaves room for any plausible one while bounding the memory a connection can pin.
 pub const MAX_HELLO_LEN: usize = 64 * 1024;
+
+/// Body length of a TLS 1.3 encrypted alert record: alert (2) + inner content type (1) + a
+/// 16-byte AEAD tag (every TLS 1.3 suite but TLS_AES_128_CCM_8), unpadded. TLS 1.3 hides alerts
+/// behind outer type 23 (RFC 8446 §5.2); after a TLS 1.3 ServerHello a type-23 record of exactly
+/// this length is counted as an alert, not as application data (no other record is this short:
+/// Finished is ≥ 49 bytes, KeyUpdate 22). Used so that a client rejecting the server's
+/// certificate is not reported as a completed handshake.
+pub const TLS13_ENCRYPTED_ALERT_LEN: usize = 2 + 1 + 16;
 
 /// Stable counter names of the TLS record layer (the hello parsers' names are
 /// [`hello::HelloError`]'s).
@@ -210,7 +231,11 @@ impl TlsFlow {
     /// ApplicationData record after the ServerHello) − t(ClientHello). In TLS 1.3 the client's
     /// Finished is such a record; in TLS 1.2 the encrypted Finished is a handshake record after
     /// ChangeCipherSpec, so the first type-23 record is the first real application data. Client
-    /// ApplicationData before the ServerHello (0-RTT early data) does not count.
+    /// ApplicationData before the ServerHello (0-RTT early data) does not count, nor does a
+    /// TLS 1.3 encrypted alert ([`TLS13_ENCRYPTED_ALERT_LEN`]).
+    ///
+    /// alerts = records of content type 21 in either direction, plus TLS 1.3 encrypted alerts,
+    /// until the record is handed over.
     fn on_record_header(&mut self, dir: Dir, out: &mut AppOut<'_>) {
         let side = &mut self.sides[dir.index()];
         let ts = side.rec_ts;
@@ -244,10 +269,15 @@ impl TlsFlow {
         if len == 0 {
             side.hdr_got = 0;
         }
-        if typ == ContentType::ALERT {
+        let tls13 = self
+            .server_hello
+            .as_ref()
+            .is_some_and(|s| s.selected_version == Some(0x0304));
+        if typ == ContentType::ALERT
+            || (tls13 && typ == ContentType::APPLICATION_DATA && len == TLS13_ENCRYPTED_ALERT_LEN)
+        {
             self.alerts = self.alerts.saturating_add(1);
-        }
-        if typ == ContentType::APPLICATION_DATA
+        } else if typ == ContentType::APPLICATION_DATA
             && dir == Dir::C2S
             && self.server_hello.is_some()
             && self.handshake_us.is_none()

@@ -227,6 +227,24 @@ fn alerts_counted_in_both_directions() {
 }
 
 #[test]
+fn tls13_encrypted_alerts() {
+    // The client rejects the certificate: a 19-byte type-23 record is an alert, not the end of
+    // the handshake; the server's encrypted alert too.
+    let mut pkts = tls13();
+    pkts.truncate(2);
+    pkts.push((1600, C, record(23, &[0x12; 19])));
+    pkts.push((1700, S, record(23, &[0x13; 19])));
+    let r = run(&pkts);
+    let t = r.tls();
+    assert_eq!((t.hello_us, t.handshake_us, t.alerts), (Some(500), None, 2));
+    // TLS 1.2: a 19-byte type-23 record is application data.
+    let mut pkts = tls12();
+    pkts[4].2 = record(23, &[0xbb; 19]);
+    let r = run(&pkts);
+    assert_eq!((r.tls().handshake_us, r.tls().alerts), (Some(410), 0));
+}
+
+#[test]
 fn early_data_before_server_hello_is_not_the_handshake_end() {
     let mut pkts = tls13();
     pkts.insert(1, (1100, C, record(23, &[0x44; 100])));
