@@ -749,13 +749,13 @@ impl FlowTable {
         }
         let mut txns = std::mem::take(&mut self.txns);
         for txn in txns.drain(..) {
-            self.emit_txn(slot, &txn);
+            self.emit_txn(slot, txn);
         }
         self.txns = txns;
     }
 
     /// Write one transaction record (`dns`, `http`, `tls`) of the flow in `slot`.
-    fn emit_txn(&mut self, slot: u32, txn: &Txn) {
+    fn emit_txn(&mut self, slot: u32, mut txn: Txn) {
         let f = &self.slots[slot as usize];
         let key = RecordKey {
             first_us: txn.ts_us(),
@@ -770,7 +770,7 @@ impl FlowTable {
         let start = self.out.lines.len();
         let mut len = 0;
         if write {
-            let record = super::record::txn_record(f, txn, &self.opts);
+            let record = super::record::txn_record(f, &txn, &self.opts);
             if serde_json::to_writer(&mut self.out.lines, &record).is_ok() {
                 len = self.out.lines.len() - start;
                 self.out.lines.push(b'\n');
@@ -779,13 +779,14 @@ impl FlowTable {
             }
         }
         let mut extra = NO_EXTRA;
-        if let Txn::Dns(dns) = txn {
+        if let Txn::Dns(dns) = &mut txn {
             if let (Some(latency), false) = (dns.latency_us, dns.addrs.is_empty()) {
                 extra = self.out.extras.len() as u32;
+                // The record is written: its name and addresses move to the merger.
                 self.out.extras.push(Extra::Answer {
                     resp_us: dns.ts_us.saturating_add(latency),
-                    name: dns.qname.clone(),
-                    addrs: dns.addrs.clone(),
+                    name: std::mem::take(&mut dns.qname),
+                    addrs: std::mem::take(&mut dns.addrs),
                 });
             }
         }

@@ -234,7 +234,7 @@ fn need_more<T>(data: &[u8]) -> Parse<T, HttpError> {
 /// after its LF; `None` when no LF follows `pos`.
 fn next_line(window: &[u8], pos: usize) -> Option<(&[u8], usize)> {
     let rest = window.get(pos..)?;
-    let lf = rest.iter().position(|&b| b == b'\n')?;
+    let lf = memchr::memchr(b'\n', rest)?;
     let line = rest.get(..lf)?;
     Some((line.strip_suffix(b"\r").unwrap_or(line), pos + lf + 1))
 }
@@ -281,16 +281,13 @@ fn header_line(line: &[u8]) -> Result<(&[u8], &[u8]), HttpError> {
     if matches!(line.first(), Some(b' ' | b'\t')) {
         return Err(HttpError::ObsFold);
     }
-    let colon = line
-        .iter()
-        .position(|&b| b == b':')
-        .ok_or(HttpError::BadHeader)?;
+    let colon = memchr::memchr(b':', line).ok_or(HttpError::BadHeader)?;
     let name = line.get(..colon).unwrap_or_default();
     let value = trim_ows(line.get(colon + 1..).unwrap_or_default());
     if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
         return Err(HttpError::BadHeader);
     }
-    if !value.iter().all(|&b| is_field_byte(b)) {
+    if !all_field_bytes(value) {
         return Err(HttpError::BadHeader);
     }
     Ok((name, value))
@@ -426,7 +423,7 @@ fn status_line(line: &[u8], complete: bool) -> Result<Option<StatusLine<'_>>, Ht
         Some(_) => return Err(HttpError::BadStatusLine),
     };
     let status = code.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
-    if status < 100 || !reason.iter().all(|&b| is_field_byte(b)) {
+    if status < 100 || !all_field_bytes(reason) {
         return Err(HttpError::BadStatusLine);
     }
     Ok(complete.then_some((version, status, reason)))
@@ -451,12 +448,45 @@ fn version_prefix(v: &[u8]) -> Result<(), HttpError> {
 
 /// `tchar` of RFC 9110 §5.6.2.
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TCHAR[usize::from(b)]
 }
 
+/// `tchar` (RFC 9110 §5.6.2) as a table: header names are checked byte by byte.
+const TCHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    t
+};
+
 /// Field value bytes (RFC 9110 §5.5): HTAB, SP, VCHAR, obs-text; no other control bytes.
-fn is_field_byte(b: u8) -> bool {
-    b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80
+/// Branch-free over the whole value (no early exit) so that it vectorizes: values are most
+/// of a head's bytes.
+fn all_field_bytes(value: &[u8]) -> bool {
+    value.iter().fold(true, |ok, &b| {
+        ok & ((b >= b' ' && b != 0x7f) | (b == b'\t'))
+    })
 }
 
 fn trim_ows(s: &[u8]) -> &[u8] {

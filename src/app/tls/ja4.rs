@@ -123,7 +123,7 @@ fn alpn_chars(alpn: Option<&[u8]>) -> (char, char) {
 }
 
 fn hex_char(n: u8) -> char {
-    char::from_digit(u32::from(n & 0xf), 16).unwrap_or('0')
+    char::from(b"0123456789abcdef"[usize::from(n & 0xf)])
 }
 
 /// `0a0b,1301,…`: 4-digit lower-case hex, comma-separated.
@@ -133,7 +133,9 @@ fn hex_list(values: &[u16]) -> String {
         if n > 0 {
             s.push(',');
         }
-        let _ = write!(s, "{v:04x}");
+        for shift in [12, 8, 4, 0] {
+            s.push(hex_char((v >> shift) as u8));
+        }
     }
     s
 }
@@ -146,7 +148,8 @@ fn hash12(text: &str, empty: bool) -> String {
     let digest = Sha256::digest(text.as_bytes());
     let mut s = String::with_capacity(12);
     for b in digest.iter().take(6) {
-        let _ = write!(s, "{b:02x}");
+        s.push(hex_char(b >> 4));
+        s.push(hex_char(*b));
     }
     s
 }
