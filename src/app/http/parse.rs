@@ -481,12 +481,27 @@ const TCHAR: [bool; 256] = {
 };
 
 /// Field value bytes (RFC 9110 §5.5): HTAB, SP, VCHAR, obs-text; no other control bytes.
-/// Branch-free over the whole value (no early exit) so that it vectorizes: values are most
-/// of a head's bytes.
+/// Values are most of a head's bytes, so eight are checked at once (SWAR): a word with no
+/// byte below 0x20 and none equal to 0x7f is clean; a flagged word is checked byte by byte
+/// (it may hold a HTAB, which is allowed).
 fn all_field_bytes(value: &[u8]) -> bool {
-    value.iter().fold(true, |ok, &b| {
-        ok & ((b >= b' ' && b != 0x7f) | (b == b'\t'))
-    })
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let byte_ok = |b: u8| (b >= b' ' && b != 0x7f) || b == b'\t';
+    let mut words = value.chunks_exact(8);
+    for w in words.by_ref() {
+        let mut le = [0u8; 8];
+        le.copy_from_slice(w);
+        let x = u64::from_le_bytes(le);
+        // A byte below 0x20 (its high bit clear), or a byte equal to 0x7f.
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let del = x ^ (ONES * 0x7f);
+        let is_del = del.wrapping_sub(ONES) & !del & HIGH;
+        if (below_space | is_del) != 0 && !w.iter().all(|&b| byte_ok(b)) {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|&b| byte_ok(b))
 }
 
 fn trim_ows(s: &[u8]) -> &[u8] {

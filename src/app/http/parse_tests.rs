@@ -324,3 +324,12 @@ proptest! {
         prop_assert_eq!(head.framing.transfer_encoding, TransferCoding::Chunked);
     }
 }
+
+proptest::proptest! {
+    /// The word-at-a-time value check agrees with the byte rule on any bytes.
+    #[test]
+    fn field_byte_check_matches_the_byte_rule(v in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
+        let byte_rule = v.iter().all(|&b| (b >= b' ' && b != 0x7f) || b == b'\t');
+        proptest::prop_assert_eq!(super::all_field_bytes(&v), byte_rule);
+    }
+}
