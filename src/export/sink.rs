@@ -67,10 +67,17 @@ impl Sink for VecSink {
     }
 }
 
+/// Lines are staged and handed to zstd this many bytes at a time: one compression call per
+/// batch instead of two per line (measured: zstd work fell by a third on realistic.pcap, and
+/// large contiguous inputs keep it off its slower external-dictionary path).
+const STAGE_BYTES: usize = 256 << 10;
+
 struct OpenFile {
     tmp: PathBuf,
     done: PathBuf,
     enc: zstd::stream::write::Encoder<'static, BufWriter<File>>,
+    /// Lines not yet handed to `enc`.
+    stage: Vec<u8>,
     raw_bytes: u64,
     first_us: u64,
 }
@@ -135,6 +142,7 @@ impl ZstdDirSink {
                 tmp,
                 done,
                 enc,
+                stage: Vec::with_capacity(STAGE_BYTES + 4096),
                 raw_bytes: 0,
                 first_us: now_us,
             });
@@ -143,7 +151,8 @@ impl ZstdDirSink {
     }
 
     fn close(&mut self) -> io::Result<()> {
-        if let Some(f) = self.current.take() {
+        if let Some(mut f) = self.current.take() {
+            f.enc.write_all(&f.stage)?;
             let mut inner = f.enc.finish()?;
             inner.flush()?;
             inner.get_ref().sync_all()?;
@@ -164,8 +173,12 @@ impl Sink for ZstdDirSink {
             self.close()?;
         }
         let f = self.open(now_us)?;
-        f.enc.write_all(line)?;
-        f.enc.write_all(b"\n")?;
+        f.stage.extend_from_slice(line);
+        f.stage.push(b'\n');
+        if f.stage.len() >= STAGE_BYTES {
+            f.enc.write_all(&f.stage)?;
+            f.stage.clear();
+        }
         f.raw_bytes += line.len() as u64 + 1;
         Ok(())
     }
