@@ -258,11 +258,13 @@ fn delete_session_and_echo() {
     assert_eq!(m.header.teid, None);
     assert_eq!(m.header.len(), HEADER_LEN);
     assert_eq!(m.header.seq, 1);
-    assert_eq!(m, {
-        let mut e = GtpcMessage::default();
-        e.header = m.header;
-        e
-    });
+    assert_eq!(
+        m,
+        GtpcMessage {
+            header: m.header,
+            ..GtpcMessage::default()
+        }
+    );
     // Unknown message types are numbers.
     let mut other = ECHO.to_vec();
     other[1] = 200;
