@@ -15,6 +15,7 @@
 //! identities is the job of per-flow state, not of this module.
 
 mod parse;
+mod types;
 
 #[cfg(test)]
 mod captures;
@@ -22,7 +23,8 @@ mod captures;
 mod parse_tests;
 
 pub use parse::{
-    header, ies, messages, parse, BearerContext, Cause, Fteid, FteidInterface, GtpcError,
-    GtpcMessage, Header, Ie, IeIter, IeType, Messages, MsgType, Paa, PdnType, RatType, MAX_BEARERS,
-    MAX_BEARER_FTEIDS, MAX_DIGITS_LEN, MAX_FTEIDS, MAX_MESSAGES,
+    header, ies, messages, parse, BearerContext, Cause, Fteid, GtpcError, GtpcMessage, Header, Ie,
+    IeIter, Messages, Paa, HEADER_LEN, HEADER_LEN_TEID, MAX_BEARERS, MAX_BEARER_FTEIDS,
+    MAX_DIGITS_LEN, MAX_FTEIDS, MAX_MESSAGES,
 };
+pub use types::{FteidInterface, IeType, MsgType, PdnType, RatType};

@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use proptest::prelude::*;
 
 use super::parse::*;
+use super::types::*;
 use crate::app::uli::{Ecgi, Plmn, Tai};
 use crate::app::Parse;
 
