@@ -19,6 +19,7 @@ pub mod dns;
 pub mod flow;
 pub mod http;
 pub mod quic;
+pub mod radius;
 pub mod service;
 pub mod stream;
 pub mod tls;
