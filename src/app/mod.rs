@@ -17,12 +17,14 @@
 
 pub mod dns;
 pub mod flow;
+pub mod gtpc;
 pub mod http;
 pub mod quic;
 pub mod radius;
 pub mod service;
 pub mod stream;
 pub mod tls;
+pub mod uli;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
