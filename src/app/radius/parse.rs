@@ -17,6 +17,7 @@
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::app::uli::{parse_geographic_location, Location, UliError};
 use crate::app::Parse;
 
 /// Bytes of the fixed header: Code, Identifier, Length, Authenticator (RFC 2865 §3).
@@ -161,9 +162,10 @@ pub struct Attrs3gpp {
     pub imeisv: Option<String>,
     /// 3GPP-RAT-Type (21): radio access type (TS 29.061: 1 UTRAN, 2 GERAN, 6 EUTRAN, …).
     pub rat_type: Option<u8>,
-    /// 3GPP-User-Location-Info (22), raw: Geographic Location Type octet then the location
-    /// (TS 29.061 §16.4.7.2, TS 29.274 §8.21 field layouts).
-    pub user_location_info: Option<Vec<u8>>,
+    /// 3GPP-User-Location-Info (22): Geographic Location Type octet then the location
+    /// (TS 29.061 §16.4.7.2), decoded by [`parse_geographic_location`]; the error (with its
+    /// own counter name, [`UliError::name`]) when the value does not decode.
+    pub user_location: Option<Result<Location, UliError>>,
 }
 
 /// A decoded RADIUS packet. Text fields are lossy UTF-8 with control characters escaped
@@ -450,7 +452,8 @@ fn sub_3gpp(p: &mut RadiusPacket, ty: u8, v: &[u8]) {
             bad,
         ),
         attr_3gpp::USER_LOCATION_INFO => {
-            g.user_location_info.get_or_insert_with(|| v.to_vec());
+            g.user_location
+                .get_or_insert_with(|| parse_geographic_location(v));
         }
         _ => {}
     }

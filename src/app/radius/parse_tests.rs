@@ -7,6 +7,7 @@ use proptest::prelude::*;
 
 use super::parse::{parse, RadiusError, RadiusPacket};
 use super::{verify_accounting_request, verify_accounting_response, AcctStatusType, Code};
+use crate::app::uli::{Ecgi, Plmn, Tai, UliError};
 use crate::app::Parse;
 
 const AUTH: [u8; 16] = [
@@ -125,10 +126,21 @@ fn accounting_start_every_field() {
     assert_eq!(p.tgpp.sgsn_address, Some(Ipv4Addr::new(10, 0, 0, 1)));
     assert_eq!(p.tgpp.rat_type, Some(6));
     assert_eq!(p.tgpp.imeisv.as_deref(), Some("3534900698733601"));
+    let loc = p.tgpp.user_location.expect("ULI").expect("ULI decodes");
+    let plmn = Plmn {
+        mcc: 262,
+        mnc: 1,
+        mnc_digits: 2,
+    };
+    assert_eq!(loc.tai, Some(Tai { plmn, tac: 1 }));
     assert_eq!(
-        p.tgpp.user_location_info.as_deref(),
-        Some(&VSA_3GPP[VSA_3GPP.len() - 13..])
+        loc.ecgi,
+        Some(Ecgi {
+            plmn,
+            eci: 0x12_3456
+        })
     );
+    assert_eq!(loc.cell().as_deref(), Some("ecgi:262-01-1193046"));
     assert_eq!(p.input_octets, None);
     assert_eq!(p.input_bytes(), None);
     assert_eq!(p.attributes, 11);
@@ -454,6 +466,28 @@ fn first_occurrence_wins_and_text_is_escaped() {
     assert_eq!(p.user_name.as_deref(), Some("bob\\x0a\\x1b[31m\\x7f"));
     assert_eq!(p.calling_station_id.as_deref(), Some("\u{fffd}\u{fffd}12"));
     assert_eq!(p.framed_ip, Some(Ipv4Addr::new(1, 1, 1, 1)));
+}
+
+#[test]
+fn user_location_errors_are_kept() {
+    let data = packet(
+        4,
+        1,
+        AUTH,
+        &[
+            &[26, 11, 0, 0, 0x28, 0xaf, 22, 5, 129, 0x62, 0xf2], // ECGI cut after the PLMN
+            &[26, 10, 0, 0, 0x28, 0xaf, 22, 4, 200, 0],          // unknown location type
+        ],
+    );
+    let p = done(&data);
+    // The first occurrence wins, even when it does not decode.
+    assert_eq!(p.tgpp.user_location, Some(Err(UliError::Truncated)));
+    assert_eq!(p.bad_values, 0);
+    let data = packet(4, 1, AUTH, &[&[26, 10, 0, 0, 0x28, 0xaf, 22, 4, 200, 0]]);
+    assert_eq!(
+        done(&data).tgpp.user_location,
+        Some(Err(UliError::UnknownType(200)))
+    );
 }
 
 proptest! {
