@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::parse::parse;
+use super::parse::{parse, AcctStatusType, RadiusError};
 use crate::app::Parse;
 use crate::capture::CaptureReader;
 use crate::decode::{self, L4};
@@ -38,6 +38,8 @@ fn radius_captures_parse() {
     let mut done = 0usize;
     let mut accounting = 0usize;
     let mut framed_ip = 0usize;
+    let mut statuses = Vec::new();
+    let mut faults = Vec::new();
     for f in &files {
         let path = dir.join(f);
         let Ok(mut reader) = CaptureReader::open(&path) else {
@@ -58,10 +60,43 @@ fn radius_captures_parse() {
                 done += 1;
                 accounting += usize::from(value.code.0 == 4 || value.code.0 == 5);
                 framed_ip += usize::from(value.framed_ip.is_some());
+                if let Some(s) = value.acct_status_type {
+                    statuses.push((f.to_string(), s));
+                }
+                if value.stop.is_some() || value.bad_values > 0 {
+                    faults.push((f.to_string(), value.stop, value.bad_values));
+                }
             }
         });
     }
     println!("radius captures: {done} packets parsed, {accounting} accounting, {framed_ip} with Framed-IP-Address");
+    let has =
+        |file: &str, s: AcctStatusType| statuses.iter().any(|(f, t)| f.ends_with(file) && *t == s);
+    assert!(
+        has("radius-acct-start.pcap", AcctStatusType::START),
+        "{statuses:?}"
+    );
+    assert!(
+        has("radius-acct-stop.pcap", AcctStatusType::STOP),
+        "{statuses:?}"
+    );
+    assert!(
+        has(
+            "arkime/tests/pcap/radius.pcap",
+            AcctStatusType::INTERIM_UPDATE
+        ),
+        "{statuses:?}"
+    );
+    // tcpdump's invalid-length case: the UDP payload is one byte shorter than Length (57),
+    // and the last attribute (MIP6-Home-Link-Prefix, length 19) runs past the datagram.
+    assert_eq!(
+        faults,
+        [(
+            "tcpdump/tests/radius_rfc5447_invalid_length.pcap".to_string(),
+            Some(RadiusError::Truncated),
+            0
+        )]
+    );
     // MANIFEST: kprobe start/stop and arkime interim carry 3 requests + 3 responses.
     assert!(accounting >= 6, "accounting packets {accounting}");
     assert!(framed_ip >= 3, "framed_ip packets {framed_ip}");

@@ -115,8 +115,10 @@ pub mod attr_3gpp {
 /// ([`RadiusError::name`]); never rename one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RadiusError {
-    /// The datagram ends before the header or before `Length` (snaplen cut). [`parse`]
-    /// returns [`Parse::NeedMore`] for a cut header; callers count it under this name.
+    /// The datagram ends before the header or before `Length`. [`parse`] returns
+    /// [`Parse::NeedMore`] for a cut header; callers count it under this name. The parser
+    /// cannot tell a snaplen cut from a datagram shorter than its Length field (which RFC 2865
+    /// §3 says to discard): the caller can, by comparing with the frame's `wire_len`.
     Truncated,
     /// The Length field is below 20 or above 4096.
     BadLength,
