@@ -20,6 +20,7 @@ pub mod flow;
 pub mod gtpc;
 pub mod http;
 pub mod quic;
+pub mod radius;
 pub mod service;
 pub mod stream;
 pub mod tls;
