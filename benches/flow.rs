@@ -36,6 +36,7 @@ fn table(capacity: usize) -> (FlowTable, Reassembler, Counters) {
         home_nets: Vec::new(),
         emit_records: true,
         app: Default::default(),
+        static_map: None,
     };
     let frag = FragConfig {
         max_datagrams: 64,

@@ -26,6 +26,16 @@ pub struct RawConfig {
     pub dns: RawDns,
     #[serde(default)]
     pub services: RawServices,
+    #[serde(default)]
+    pub subscribers: RawSubscribers,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubscribers {
+    /// Static subscriber map, CSV `cidr,subscriber[,segment]` (default: none). `read
+    /// --subscribers FILE` overrides it.
+    pub static_map: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -164,6 +174,8 @@ pub struct Config {
     pub app: crate::app::flow::AppConfig,
     /// `[services]`: config rules, then (unless `defaults = false`) the shipped ones.
     pub services: crate::app::service::ServiceRules,
+    /// `[subscribers] static_map`, loaded.
+    pub static_map: Option<std::sync::Arc<crate::subscriber::static_map::StaticMap>>,
 }
 
 impl Default for Config {
@@ -175,6 +187,7 @@ impl Default for Config {
             output: OutputConfig::default(),
             app: crate::app::flow::AppConfig::default(),
             services: crate::app::service::ServiceRules::defaults(),
+            static_map: None,
         }
     }
 }
@@ -339,6 +352,16 @@ impl TryFrom<RawConfig> for Config {
         if raw.services.defaults.unwrap_or(true) {
             services.extend_missing(crate::app::service::ServiceRules::defaults());
         }
+        let static_map = match raw.subscribers.static_map {
+            None => None,
+            Some(path) => Some(std::sync::Arc::new(
+                crate::subscriber::static_map::StaticMap::load(std::path::Path::new(&path))
+                    .map_err(|e| ConfigError::Invalid {
+                        key: "subscribers.static_map",
+                        message: e.to_string(),
+                    })?,
+            )),
+        };
         Ok(Config {
             probe_id,
             flow,
@@ -346,6 +369,7 @@ impl TryFrom<RawConfig> for Config {
             output,
             app,
             services,
+            static_map,
         })
     }
 }
@@ -417,6 +441,45 @@ mod tests {
     }
 
     #[test]
+    fn app_dns_services_and_static_map_sections() {
+        let dir = std::env::temp_dir().join(format!("cemprobe-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let map = dir.join("map.csv");
+        std::fs::write(&map, "192.0.2.0/24,cust-1,gold\n").unwrap();
+        let text = format!(
+            "[app]\nenabled = false\n[dns]\ntimeout = \"2s\"\n[services]\ndefaults = false\n[services.rules]\nmine = [\"example.net\"]\n[subscribers]\nstatic_map = \"{}\"\n",
+            map.display()
+        );
+        let c = Config::from_toml(&text).unwrap();
+        assert!(!c.app.enabled);
+        assert_eq!(c.app.dns_timeout_us, 2_000_000);
+        assert_eq!(c.services.service("a.example.net").as_deref(), Some("mine"));
+        // Without the defaults, a YouTube host is its own service.
+        assert_eq!(
+            c.services.service("www.youtube.com").as_deref(),
+            Some("www.youtube.com")
+        );
+        let m = c.static_map.expect("map loaded");
+        let e = m.lookup("192.0.2.9".parse().unwrap()).unwrap();
+        assert_eq!(
+            (&*e.subscriber, e.segment.as_deref()),
+            ("cust-1", Some("gold"))
+        );
+        let missing = Config::from_toml("[subscribers]\nstatic_map = \"/no/such.csv\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.contains("subscribers.static_map") && missing.contains("/no/such.csv"),
+            "{missing}"
+        );
+        let zero = Config::from_toml("[dns]\ntimeout = \"0s\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(zero.contains("dns.timeout"), "{zero}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn unknown_keys_are_rejected_with_their_name() {
         let err = Config::from_toml("[flow]\nidle_timout = \"5s\"\n")
             .unwrap_err()
@@ -452,6 +515,16 @@ pub struct Cidr {
 }
 
 impl Cidr {
+    /// The prefix's address as written (host bits may be set).
+    pub fn addr(&self) -> std::net::IpAddr {
+        self.addr
+    }
+
+    /// The prefix length in bits.
+    pub fn prefix_len(&self) -> u8 {
+        self.len
+    }
+
     /// Whether `ip` is inside this prefix (an IPv4 prefix never holds an IPv6 address).
     pub fn contains(&self, ip: std::net::IpAddr) -> bool {
         use std::net::IpAddr::{V4, V6};

@@ -26,5 +26,6 @@ pub mod decode;
 pub mod export;
 pub mod flow;
 pub mod pipeline;
+pub mod subscriber;
 pub mod telemetry;
 pub mod time;

@@ -81,7 +81,7 @@ struct ReadArgs {
     /// Subscriber-side network (repeatable): the flow's side inside it names the subscriber.
     #[arg(long = "home-net", value_name = "CIDR")]
     home_nets: Vec<Cidr>,
-    /// Static subscriber map CSV (subscriber milestone: not implemented yet).
+    /// Static subscriber map: CSV `cidr,subscriber[,segment]`, longest prefix wins.
     #[arg(long, value_name = "FILE")]
     subscribers: Option<PathBuf>,
     /// Ship records to a collector (delivery milestone: not implemented yet).
@@ -150,10 +150,11 @@ fn read(args: ReadArgs) -> Result<ExitCode, Failure> {
     let config = load_config(args.config.as_ref())?;
     let records =
         RecordSet::parse(&args.records).map_err(|e| usage(anyhow::anyhow!("--records: {e}")))?;
-    if args.subscribers.is_some() {
-        return Err(usage(anyhow::anyhow!(
-            "--subscribers: static subscriber maps are not implemented in this version; run without it"
-        )));
+    let mut config = config;
+    if let Some(path) = &args.subscribers {
+        let map = cemprobe::subscriber::static_map::StaticMap::load(path)
+            .map_err(|e| usage(anyhow::anyhow!("--subscribers: {e}")))?;
+        config.static_map = Some(std::sync::Arc::new(map));
     }
     if args.upstream.is_some() {
         return Err(usage(anyhow::anyhow!(

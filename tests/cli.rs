@@ -432,3 +432,65 @@ fn timestamps_at_the_end_of_time_do_not_hang() {
         assert_eq!(v.iter().filter(|r| r["type"] == "flow").count(), 1);
     }
 }
+
+/// `--subscribers FILE`: the longest prefix of the static map names the subscriber of the
+/// flow (client side first, then the server side); a bad map is a usage error naming the file
+/// and line.
+#[test]
+fn static_subscriber_map_names_subscribers() {
+    let dir = tmp("static-map");
+    let input = repo_root().join("fixtures/tcp_clean/input.pcap");
+    let map = dir.join("subscribers.csv");
+    // tcp_clean is one TCP flow 10.0.0.1 → 10.0.0.2.
+    std::fs::write(
+        &map,
+        "cidr,subscriber,segment\n10.0.0.0/8,corp-wide,enterprise\n10.0.0.1/32,msisdn:4915100000001,prepaid\n",
+    )
+    .unwrap();
+    let run = run_cemprobe(
+        &[
+            "read",
+            "--no-progress",
+            "--records",
+            "flow",
+            "--subscribers",
+            map.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+        LIMIT,
+    );
+    assert_eq!(run.code(), Some(0), "{}", run.stderr_str());
+    let v = lines(&run.stdout);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["subscriber"], "msisdn:4915100000001");
+
+    // Only the server's prefix is mapped: the server side names the subscriber.
+    std::fs::write(&map, "10.0.0.2/32,cust-server-side\n").unwrap();
+    let run = run_cemprobe(
+        &[
+            "read",
+            "--no-progress",
+            "--records",
+            "flow",
+            "--subscribers",
+            map.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+        LIMIT,
+    );
+    assert_eq!(lines(&run.stdout)[0]["subscriber"], "cust-server-side");
+
+    std::fs::write(&map, "10.0.0.0/8,a\n10.0.0.0/40,b\n").unwrap();
+    let bad = run_cemprobe(
+        &[
+            "read",
+            "--subscribers",
+            map.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+        LIMIT,
+    );
+    assert_eq!(bad.code(), Some(2));
+    let expected = format!("{}:2", map.display());
+    assert!(bad.stderr_str().contains(&expected), "{}", bad.stderr_str());
+}

@@ -89,6 +89,7 @@ fn steady_state_packets_do_not_allocate() {
         home_nets: Vec::new(),
         emit_records: true,
         app: Default::default(),
+        static_map: None,
     };
     let frag = FragConfig {
         max_datagrams: 16,

@@ -73,19 +73,23 @@ pub struct TcpRecord {
 /// A subscriber id, written as `<kind>:<value>` (e.g. `ip:10.1.2.3`) without building a
 /// string first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SubscriberId {
+pub enum SubscriberId<'a> {
+    /// Fallback (DESIGN §5): `ip:<address>`.
     Ip(IpAddr),
+    /// From the static map, written as given there.
+    Named(&'a str),
 }
 
-impl fmt::Display for SubscriberId {
+impl fmt::Display for SubscriberId<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SubscriberId::Ip(ip) => write!(f, "ip:{ip}"),
+            SubscriberId::Named(name) => f.write_str(name),
         }
     }
 }
 
-impl Serialize for SubscriberId {
+impl Serialize for SubscriberId<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }
@@ -110,7 +114,7 @@ pub struct FlowRecord<'a> {
     pub server: Endpoint,
     pub vlan: Option<&'a [u16]>,
     pub tunnel: Option<TunnelRecord>,
-    pub subscriber: Option<SubscriberId>,
+    pub subscriber: Option<SubscriberId<'a>>,
     pub service: Option<String>,
     pub app: Option<&'static str>,
     /// Transactions the app parser finished for this flow so far (`dns`/`http`/`tls`
@@ -133,7 +137,7 @@ pub struct DnsRecord<'a> {
     pub ts_us: u64,
     pub client: Endpoint,
     pub server: Endpoint,
-    pub subscriber: Option<SubscriberId>,
+    pub subscriber: Option<SubscriberId<'a>>,
     /// "udp" | "tcp".
     pub transport: &'static str,
     pub id: u16,
@@ -160,7 +164,7 @@ pub struct HttpRecord<'a> {
     pub ts_us: u64,
     pub client: Endpoint,
     pub server: Endpoint,
-    pub subscriber: Option<SubscriberId>,
+    pub subscriber: Option<SubscriberId<'a>>,
     pub method: &'a str,
     pub host: Option<&'a str>,
     pub status: Option<u16>,
@@ -178,7 +182,7 @@ pub struct TlsRecord<'a> {
     pub ts_us: u64,
     pub client: Endpoint,
     pub server: Endpoint,
-    pub subscriber: Option<SubscriberId>,
+    pub subscriber: Option<SubscriberId<'a>>,
     /// "tcp" | "quic".
     pub transport: &'static str,
     pub sni: Option<&'a str>,

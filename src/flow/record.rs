@@ -42,7 +42,7 @@ pub(super) fn flow_record<'a>(
         ip: f.key.addr(side),
         port: f.key.has_ports().then(|| f.key.port(side)),
     };
-    let subscriber_ip = subscriber_of(f.key.addr(client), f.key.addr(server), opts);
+    let subscriber = subscriber_of(f.key.addr(client), f.key.addr(server), opts);
     let report = f.tcp.as_ref().map(|t| t.report());
     let dir = |d: Dir| {
         let n = f.dirs[d.index()];
@@ -102,7 +102,7 @@ pub(super) fn flow_record<'a>(
             outer_client: t.outer_client,
             outer_server: t.outer_server,
         }),
-        subscriber: Some(SubscriberId::Ip(subscriber_ip)),
+        subscriber: Some(subscriber),
         service: f
             .app
             .as_ref()
@@ -117,14 +117,20 @@ pub(super) fn flow_record<'a>(
     }
 }
 
-/// `subscriber` of a flow or transaction: the side inside `--home-net`, else the client.
-fn subscriber_of(client_ip: IpAddr, server_ip: IpAddr, opts: &TableOptions) -> IpAddr {
+/// `subscriber` of a flow or transaction (DESIGN §5): the static map's entry for the client,
+/// else for the server; else `ip:` of the side inside `--home-net`, else of the client.
+fn subscriber_of(client_ip: IpAddr, server_ip: IpAddr, opts: &TableOptions) -> SubscriberId<'_> {
+    if let Some(map) = &opts.static_map {
+        if let Some(e) = map.lookup(client_ip).or_else(|| map.lookup(server_ip)) {
+            return SubscriberId::Named(&e.subscriber);
+        }
+    }
     if opts.home_nets.iter().any(|n| n.contains(client_ip)) {
-        client_ip
+        SubscriberId::Ip(client_ip)
     } else if opts.home_nets.iter().any(|n| n.contains(server_ip)) {
-        server_ip
+        SubscriberId::Ip(server_ip)
     } else {
-        client_ip
+        SubscriberId::Ip(client_ip)
     }
 }
 
@@ -142,7 +148,7 @@ pub(super) fn txn_record<'a>(f: &Flow, txn: &'a Txn, opts: &'a TableOptions) -> 
     };
     let client = endpoint(client_side);
     let server = endpoint(server_side);
-    let subscriber = Some(SubscriberId::Ip(subscriber_of(client.ip, server.ip, opts)));
+    let subscriber = Some(subscriber_of(client.ip, server.ip, opts));
     let probe = opts.probe_id.as_str();
     match txn {
         Txn::Dns(d) => TxnRecord::Dns(DnsRecord {

@@ -186,6 +186,8 @@ pub struct TableOptions {
     /// Serialize flow records (off when `--records` excludes `flow`: they are only counted).
     pub emit_records: bool,
     pub app: AppOptions,
+    /// Static subscriber map (`--subscribers FILE`): names the subscriber of a flow.
+    pub static_map: Option<std::sync::Arc<crate::subscriber::static_map::StaticMap>>,
 }
 
 /// App-parser settings of a table.

@@ -176,6 +176,7 @@ pub(super) fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions
         probe_id: opts.config.probe_id.clone(),
         home_nets: opts.home_nets.clone(),
         emit_records: opts.records.flow,
+        static_map: opts.config.static_map.clone(),
         app: crate::flow::table::AppOptions {
             config: opts.config.app.clone(),
             services: std::sync::Arc::new(opts.config.services.clone()),
