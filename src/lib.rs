@@ -24,6 +24,8 @@ pub mod capture;
 pub mod config;
 pub mod decode;
 pub mod export;
+#[cfg(test)]
+mod ext_fixtures;
 pub mod flow;
 pub mod pipeline;
 pub mod subscriber;

@@ -399,13 +399,17 @@ fn modified_absurd_caplen_is_corrupt_at_its_record() {
 }
 
 /// A modified-format capture from pcap-parser's test assets (external, not in the repo).
-const MODIFIED_SAMPLE: &str = "/work/shared/fixtures-ext/pcap-parser/assets/modified-format.pcap";
+const MODIFIED_SAMPLE: &str = "pcap-parser/assets/modified-format.pcap";
 
 #[test]
 fn real_modified_sample() {
-    let path = Path::new(MODIFIED_SAMPLE);
+    let Some(path) = crate::ext_fixtures::dir().map(|d| d.join(MODIFIED_SAMPLE)) else {
+        eprintln!("real_modified_sample skipped: ../shared/fixtures-ext is absent");
+        return;
+    };
+    let path = path.as_path();
     if !path.is_file() {
-        eprintln!("real_modified_sample skipped: {MODIFIED_SAMPLE} is absent (external fixture)");
+        eprintln!("real_modified_sample skipped: {} is absent", path.display());
         return;
     }
     let file_len = std::fs::metadata(path).unwrap().len();

@@ -392,17 +392,9 @@ impl FlowTable {
     /// pending (in flow order; [`FlowTable::take_output`] sorts the records).
     pub fn finish_apps(&mut self, c: &mut Counters) {
         for slot in 0..self.slots.len() as u32 {
-            let f = &mut self.slots[slot as usize];
-            if !f.live {
-                continue;
-            }
-            if let Some(app) = f.app.as_mut() {
-                let mut out = AppOut {
-                    txns: &mut self.txns,
-                    counters: &mut c.app,
-                };
-                app.finish(Timestamp(f.last_us), &mut out);
-                self.after_app(slot);
+            let live = self.slots[slot as usize].live;
+            if live {
+                self.finish_app(slot, c);
             }
         }
     }
@@ -802,8 +794,8 @@ impl FlowTable {
         }
     }
 
-    /// Emit the final record of a flow and free its slot.
-    fn finish(&mut self, slot: u32, reason: EndReason, c: &mut Counters) {
+    /// Let the app parser of `slot` emit what is pending (once: later calls do nothing).
+    fn finish_app(&mut self, slot: u32, c: &mut Counters) {
         let f = &mut self.slots[slot as usize];
         if let Some(app) = f.app.as_mut() {
             let mut out = AppOut {
@@ -813,6 +805,11 @@ impl FlowTable {
             app.finish(Timestamp(f.last_us), &mut out);
             self.after_app(slot);
         }
+    }
+
+    /// Emit the final record of a flow and free its slot.
+    fn finish(&mut self, slot: u32, reason: EndReason, c: &mut Counters) {
+        self.finish_app(slot, c);
         self.emit(slot, reason, true, c);
         let f = &mut self.slots[slot as usize];
         let key = f.key;

@@ -12,14 +12,7 @@ use crate::decode::{self, L4};
 const GTPC_PORT: u16 = 2123;
 
 fn ext_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures-ext"
-    ));
-    let alt = PathBuf::from("/work/shared/fixtures-ext");
-    [p, alt]
-        .into_iter()
-        .find(|d| d.join("MANIFEST.tsv").exists())
+    crate::ext_fixtures::dir()
 }
 
 /// Every message (or error name) of every UDP 2123 payload of a capture, in order.

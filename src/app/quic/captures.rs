@@ -15,14 +15,7 @@ use crate::decode::{self, L4};
 use crate::flow::Dir;
 
 fn ext_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures-ext"
-    ));
-    let alt = PathBuf::from("/work/shared/fixtures-ext");
-    [p, alt]
-        .into_iter()
-        .find(|d| d.join("MANIFEST.tsv").exists())
+    crate::ext_fixtures::dir()
 }
 
 type Endpoint = (IpAddr, u16);

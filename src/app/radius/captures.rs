@@ -12,14 +12,7 @@ use crate::decode::{self, L4};
 const PORTS: [u16; 4] = [1812, 1813, 1645, 1646];
 
 fn ext_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures-ext"
-    ));
-    let alt = PathBuf::from("/work/shared/fixtures-ext");
-    [p, alt]
-        .into_iter()
-        .find(|d| d.join("MANIFEST.tsv").exists())
+    crate::ext_fixtures::dir()
 }
 
 #[test]
