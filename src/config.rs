@@ -173,7 +173,7 @@ pub struct Config {
     pub output: OutputConfig,
     pub app: crate::app::flow::AppConfig,
     /// `[services]`: config rules, then (unless `defaults = false`) the shipped ones.
-    pub services: crate::app::service::ServiceRules,
+    pub services: std::sync::Arc<crate::app::service::ServiceRules>,
     /// `[subscribers] static_map`, loaded.
     pub static_map: Option<std::sync::Arc<crate::subscriber::static_map::StaticMap>>,
 }
@@ -186,7 +186,7 @@ impl Default for Config {
             decode: DecodeConfig::default(),
             output: OutputConfig::default(),
             app: crate::app::flow::AppConfig::default(),
-            services: crate::app::service::ServiceRules::defaults(),
+            services: std::sync::Arc::new(crate::app::service::ServiceRules::defaults()),
             static_map: None,
         }
     }
@@ -368,7 +368,7 @@ impl TryFrom<RawConfig> for Config {
             decode,
             output,
             app,
-            services,
+            services: std::sync::Arc::new(services),
             static_map,
         })
     }

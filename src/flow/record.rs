@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use crate::app::{DnsOutcome, Txn};
+use crate::app::Txn;
 use crate::decode::IpProto;
 use crate::export::record::{
     quic_version_name, tls_version_name, DataRttRecord, DirRecord, DnsRecord, Endpoint, FlowRecord,
@@ -166,11 +166,7 @@ pub(super) fn txn_record<'a>(f: &Flow, txn: &'a Txn, opts: &'a TableOptions) -> 
             rcode: d.rcode.map(crate::app::dns::rcode_name),
             answers: d.answers,
             latency_us: d.latency_us,
-            outcome: match d.outcome {
-                DnsOutcome::Answered => "answered",
-                DnsOutcome::Timeout => "timeout",
-                DnsOutcome::UnmatchedResponse => "unmatched_response",
-            },
+            outcome: d.outcome.name(),
         }),
         Txn::Http(h) => TxnRecord::Http(HttpRecord {
             kind: "http",

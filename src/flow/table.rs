@@ -849,7 +849,7 @@ impl FlowTable {
                 // `"service":null` occurs once: it is a key, and JSON strings escape quotes.
                 const NEEDLE: &[u8] = b"\"service\":null";
                 let line = &self.out.lines[start..start + len];
-                if let Some(i) = line.windows(NEEDLE.len()).position(|w| w == NEEDLE) {
+                if let Some(i) = memchr::memmem::find(line, NEEDLE) {
                     extra = self.out.extras.len() as u32;
                     self.out.extras.push(Extra::ServiceLookup {
                         server,

@@ -167,12 +167,9 @@ impl<'s> Merger<'s> {
                     .min();
                 let Some((_, w)) = next else { break };
                 let h = heads[w].as_mut().expect("chosen above");
-                let now_us = h.now_us;
                 let i = h.pos;
                 h.pos += 1;
-                let out = std::mem::take(&mut h.out);
-                self.entry(&out, i, now_us);
-                heads[w].as_mut().expect("chosen above").out = out;
+                self.entry(&h.out, i, h.now_us);
             }
         }
     }

@@ -179,7 +179,7 @@ pub(super) fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions
         static_map: opts.config.static_map.clone(),
         app: crate::flow::table::AppOptions {
             config: opts.config.app.clone(),
-            services: std::sync::Arc::new(opts.config.services.clone()),
+            services: opts.config.services.clone(),
             dns_records: opts.records.dns,
             http_records: opts.records.http,
             tls_records: opts.records.tls,
@@ -197,7 +197,7 @@ pub(super) fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions
 /// Run `read`: all inputs as one stream, records to `sink`.
 pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunSummary> {
     let n = opts.workers.max(1);
-    let mut merger = Merger::new(sink, std::sync::Arc::new(opts.config.services.clone()));
+    let mut merger = Merger::new(sink, opts.config.services.clone());
     let (capture_errors, counters) = if n == 1 {
         let (table, frag) = table_options(opts, 1);
         let mut down = Inline {
