@@ -122,6 +122,7 @@ fn fixtures(c: &mut Criterion) {
                 home_nets: Vec::new(),
                 records: RecordSet::ALL,
                 progress: false,
+                interval_us: 0,
             };
             let name = format!("{case}/{}", if on { "parsers_on" } else { "parsers_off" });
             g.bench_function(name, |b| {

@@ -27,6 +27,7 @@ fn end_to_end(c: &mut Criterion) {
             home_nets: Vec::new(),
             records: RecordSet::ALL,
             progress: false,
+            interval_us: 0,
         };
         g.bench_function(format!("{workers}_workers"), |b| {
             b.iter(|| {

@@ -37,6 +37,8 @@ fn table(capacity: usize) -> (FlowTable, Reassembler, Counters) {
         emit_records: true,
         app: Default::default(),
         static_map: None,
+        bindings: Default::default(),
+        throughput_min_bytes: 262_144,
     };
     let frag = FragConfig {
         max_datagrams: 64,

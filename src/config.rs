@@ -28,6 +28,8 @@ pub struct RawConfig {
     pub services: RawServices,
     #[serde(default)]
     pub subscribers: RawSubscribers,
+    #[serde(default)]
+    pub throughput: RawThroughput,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -36,6 +38,16 @@ pub struct RawSubscribers {
     /// Static subscriber map, CSV `cidr,subscriber[,segment]` (default: none). `read
     /// --subscribers FILE` overrides it.
     pub static_map: Option<String>,
+    /// File holding the RADIUS shared secret: accounting requests whose authenticator does
+    /// not verify are ignored and counted (default: no check).
+    pub radius_secret_file: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawThroughput {
+    /// Downstream payload bytes a TCP flow needs to give a goodput sample (default 262144).
+    pub min_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -165,7 +177,7 @@ impl Default for OutputConfig {
 }
 
 /// The validated configuration.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub probe_id: String,
     pub flow: FlowConfig,
@@ -176,6 +188,13 @@ pub struct Config {
     pub services: std::sync::Arc<crate::app::service::ServiceRules>,
     /// `[subscribers] static_map`, loaded.
     pub static_map: Option<std::sync::Arc<crate::subscriber::static_map::StaticMap>>,
+    /// `[subscribers] radius_secret_file`, read: RADIUS accounting requests whose
+    /// authenticator does not verify with it are ignored (counted).
+    pub radius_secret: Option<Vec<u8>>,
+    /// `[throughput] min_bytes`: downstream payload a TCP flow needs for a goodput sample.
+    pub throughput_min_bytes: u64,
+    /// `[score]`: experience score weights and thresholds (DESIGN §4).
+    pub score: crate::subscriber::score::ScoreConfig,
 }
 
 impl Default for Config {
@@ -188,6 +207,9 @@ impl Default for Config {
             app: crate::app::flow::AppConfig::default(),
             services: std::sync::Arc::new(crate::app::service::ServiceRules::defaults()),
             static_map: None,
+            radius_secret: None,
+            throughput_min_bytes: 256 << 10,
+            score: Default::default(),
         }
     }
 }
@@ -362,6 +384,27 @@ impl TryFrom<RawConfig> for Config {
                     })?,
             )),
         };
+        let radius_secret = match raw.subscribers.radius_secret_file {
+            None => None,
+            Some(path) => {
+                let bytes = std::fs::read(&path).map_err(|e| ConfigError::Invalid {
+                    key: "subscribers.radius_secret_file",
+                    message: format!("{path}: cannot read the RADIUS shared secret: {e}"),
+                })?;
+                // A trailing newline from `echo secret > file` is not part of the secret.
+                let end = bytes
+                    .iter()
+                    .rposition(|&b| b != b'\n' && b != b'\r')
+                    .map_or(0, |i| i + 1);
+                if end == 0 {
+                    return Err(ConfigError::Invalid {
+                        key: "subscribers.radius_secret_file",
+                        message: format!("{path} is empty: put the shared secret in it, or remove the key to skip the check"),
+                    });
+                }
+                Some(bytes[..end].to_vec())
+            }
+        };
         Ok(Config {
             probe_id,
             flow,
@@ -370,6 +413,13 @@ impl TryFrom<RawConfig> for Config {
             app,
             services: std::sync::Arc::new(services),
             static_map,
+            radius_secret,
+            throughput_min_bytes: positive(
+                "throughput.min_bytes",
+                raw.throughput.min_bytes,
+                d.throughput_min_bytes,
+            )?,
+            score: d.score,
         })
     }
 }

@@ -60,16 +60,15 @@ struct ReadArgs {
     /// Write rotating .ndjson.zst files into DIR instead of NDJSON on stdout.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Record types to write (comma list): flow, stats (dns, http, tls, subscriber, cell are
-    /// accepted and come with later milestones).
+    /// Record types to write (comma list of flow, stats, dns, http, tls, subscriber, cell).
     #[arg(
         long,
         value_name = "LIST",
         default_value = "flow,stats,dns,http,tls,subscriber,cell"
     )]
     records: String,
-    /// Summary interval in seconds (0 = whole input). Accepted now; subscriber summaries that
-    /// use it come with the subscriber milestone.
+    /// Summary interval in seconds: subscriber and cell records per interval, aligned to
+    /// multiples of it in packet time (0 = one interval for the whole input).
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     interval: u64,
     /// Worker threads (default: number of cores).
@@ -174,6 +173,7 @@ fn read(args: ReadArgs) -> Result<ExitCode, Failure> {
         home_nets: args.home_nets,
         records,
         progress: !args.no_progress,
+        interval_us: args.interval.saturating_mul(1_000_000),
     };
     let mut sink: Box<dyn Sink> = match &args.out {
         Some(dir) => Box::new(

@@ -72,13 +72,21 @@ fn run_variant(case: &str, input: &Path, extra: &[&str]) -> Option<(Vec<u8>, Vec
         "{case} ({}): expected exactly one stats record",
         extra.join(" ")
     );
-    // Every record but `stats`: flow, dns, http, tls.
+    // Every record but `stats`: flow, dns, http, tls, subscriber, cell.
     let flows: Vec<Value> = lines
         .iter()
         .filter(|v| v.get("type").and_then(Value::as_str) != Some("stats"))
         .cloned()
         .collect();
     Some((run.stdout, flows, last.clone()))
+}
+
+/// Whether a record is a per-interval summary (`subscriber`, `cell`).
+fn is_summary(v: &Value) -> bool {
+    matches!(
+        v.get("type").and_then(Value::as_str),
+        Some("subscriber" | "cell")
+    )
 }
 
 fn sorted(mut v: Vec<Value>) -> Vec<Value> {
@@ -150,6 +158,13 @@ fn run_case(case: &str) {
         .unwrap_or_else(|e| panic!("{case}: expected.ndjson: {e}"));
     let expected_stats: Value = serde_json::from_str(&read(&dir.join("expected-stats.json")))
         .unwrap_or_else(|e| panic!("{case}: expected-stats.json: {e}"));
+    // Cases with `expected-subscribers.ndjson` check the subscriber and cell records too;
+    // the others check flows and transactions only.
+    let summaries_path = dir.join("expected-subscribers.ndjson");
+    let expected_summaries = summaries_path.exists().then(|| {
+        parse_ndjson(&read(&summaries_path))
+            .unwrap_or_else(|e| panic!("{case}: expected-subscribers.ndjson: {e}"))
+    });
 
     let variants: [(&str, &[&str]); 3] = [
         ("workers 1", &["--workers", "1"]),
@@ -164,7 +179,11 @@ fn run_case(case: &str) {
         let Some((stdout, flows, stats)) = run_variant(case, &input, extra) else {
             continue;
         };
+        let (summaries, flows): (Vec<Value>, Vec<Value>) = flows.into_iter().partition(is_summary);
         check_flows(case, name, &expected_flows, &flows);
+        if let Some(expected) = &expected_summaries {
+            check_flows(case, name, expected, &summaries);
+        }
         check_stats(case, name, &expected_stats, &stats);
         match &reference {
             None => reference = Some(stdout),

@@ -90,6 +90,8 @@ fn steady_state_packets_do_not_allocate() {
         emit_records: true,
         app: Default::default(),
         static_map: None,
+        bindings: Default::default(),
+        throughput_min_bytes: 262_144,
     };
     let frag = FragConfig {
         max_datagrams: 16,
@@ -121,7 +123,7 @@ fn steady_state_packets_do_not_allocate() {
         after - before,
         shifted.len()
     );
-    let c = w.end(&mut |_, _| {});
+    let c = w.end(None, &mut |_, _| {});
     assert_eq!(c.packets, 2 * refs.len() as u64);
     assert_eq!(c.flows_created, 200);
 }

@@ -16,6 +16,7 @@ fn run(path: &std::path::Path, workers: usize) -> Vec<u8> {
         home_nets: Vec::new(),
         records: RecordSet::ALL,
         progress: false,
+        interval_us: 0,
     };
     let mut sink = VecSink::default();
     let summary = run_read(&opts, &mut sink).expect("writing to memory cannot fail");

@@ -186,7 +186,11 @@ pub fn dispatch_pair(data: &[u8], wire_len: u32) -> Option<(IpAddr, IpAddr)> {
         IpProto::UDP => {
             let u = arr::<4>(data, l4_off)?;
             let (sp, dp) = (u16_at([u[0], u[1]]), u16_at([u[2], u[3]]));
-            (dp != VXLAN_PORT && dp != GTPU_PORT && sp != GTPU_PORT).then_some((src, dst))
+            // Control-plane datagrams (GTPv2-C, RADIUS accounting) take the slow path: every
+            // worker must see them (see `flow::table::is_control`).
+            let control = |p: u16| matches!(p, 2123 | 1813 | 1646);
+            (dp != VXLAN_PORT && dp != GTPU_PORT && sp != GTPU_PORT && !control(sp) && !control(dp))
+                .then_some((src, dst))
         }
         _ => None,
     }

@@ -1,13 +1,12 @@
 //! Flow records: the `flow` record (DESIGN §3) of a tracked flow.
 //!
 //! Field rules beyond the schema (docs/FLOWS.md): the client side was fixed when the flow was
-//! created; `subscriber` is `ip:` of the side inside `--home-net`, else of the client;
+//! created; `subscriber` is the flow's subscriber (see `table/subscribers.rs`);
 //! `quality` holds `mid_flow_start` (TCP whose first packet was not a client SYN) and
 //! `one_direction` (packets seen in one direction only when the record is written); the TCP
 //! counters are `null` for other protocols.
 
 use std::borrow::Cow;
-use std::net::IpAddr;
 
 use crate::app::Txn;
 use crate::decode::IpProto;
@@ -35,6 +34,7 @@ pub(super) fn flow_record<'a>(
     reason: EndReason,
     is_final: bool,
     opts: &'a TableOptions,
+    subscriber: SubscriberId<'a>,
 ) -> FlowRecord<'a> {
     let client = f.client;
     let server = client.other();
@@ -42,7 +42,6 @@ pub(super) fn flow_record<'a>(
         ip: f.key.addr(side),
         port: f.key.has_ports().then(|| f.key.port(side)),
     };
-    let subscriber = subscriber_of(f.key.addr(client), f.key.addr(server), opts);
     let report = f.tcp.as_ref().map(|t| t.report());
     let dir = |d: Dir| {
         let n = f.dirs[d.index()];
@@ -117,25 +116,13 @@ pub(super) fn flow_record<'a>(
     }
 }
 
-/// `subscriber` of a flow or transaction (DESIGN §5): the static map's entry for the client,
-/// else for the server; else `ip:` of the side inside `--home-net`, else of the client.
-fn subscriber_of(client_ip: IpAddr, server_ip: IpAddr, opts: &TableOptions) -> SubscriberId<'_> {
-    if let Some(map) = &opts.static_map {
-        if let Some(e) = map.lookup(client_ip).or_else(|| map.lookup(server_ip)) {
-            return SubscriberId::Named(&e.subscriber);
-        }
-    }
-    if opts.home_nets.iter().any(|n| n.contains(client_ip)) {
-        SubscriberId::Ip(client_ip)
-    } else if opts.home_nets.iter().any(|n| n.contains(server_ip)) {
-        SubscriberId::Ip(server_ip)
-    } else {
-        SubscriberId::Ip(client_ip)
-    }
-}
-
 /// The `dns`/`http`/`tls` record of a transaction of flow `f`.
-pub(super) fn txn_record<'a>(f: &Flow, txn: &'a Txn, opts: &'a TableOptions) -> TxnRecord<'a> {
+pub(super) fn txn_record<'a>(
+    f: &Flow,
+    txn: &'a Txn,
+    opts: &'a TableOptions,
+    subscriber: SubscriberId<'a>,
+) -> TxnRecord<'a> {
     // A DNS transaction's client is the query's sender, which need not be the flow's.
     let client_side = match txn {
         Txn::Dns(d) if d.query_dir == Dir::S2C => f.client.other(),
@@ -148,7 +135,7 @@ pub(super) fn txn_record<'a>(f: &Flow, txn: &'a Txn, opts: &'a TableOptions) -> 
     };
     let client = endpoint(client_side);
     let server = endpoint(server_side);
-    let subscriber = Some(subscriber_of(client.ip, server.ip, opts));
+    let subscriber = Some(subscriber);
     let probe = opts.probe_id.as_str();
     match txn {
         Txn::Dns(d) => TxnRecord::Dns(DnsRecord {

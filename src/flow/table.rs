@@ -33,8 +33,18 @@ use crate::decode::{Decoded, IpProto, TunnelKind, Vlans, L4};
 use crate::flow::key::{FlowKey, Side};
 use crate::flow::tcp::{Close, Segment, TcpTracker};
 use crate::flow::Dir;
+use crate::subscriber::bindings::{Bindings, BindingsConfig};
+use crate::subscriber::rollup::{Rollup, SubKey};
+use crate::subscriber::summary::Partial;
 use crate::telemetry::Counters;
 use crate::time::Timestamp;
+
+mod subscribers;
+use subscribers::SegmentSamples;
+pub use subscribers::{is_control, is_control_port};
+
+/// [`Flow::svc`] of a flow without a service slot.
+const NO_SERVICE: u16 = u16::MAX;
 
 /// Packet and byte counts of one direction.
 #[derive(Clone, Copy, Debug, Default)]
@@ -87,6 +97,14 @@ pub(super) struct Flow {
     pub(super) app: Option<Box<AppFlow>>,
     /// The app of this flow was decided (TCP: at its first payload).
     pub(super) app_checked: bool,
+    /// Direction from the subscriber's side (`up`).
+    pub(super) sub_up: Dir,
+    /// Index of the flow's service in its subscriber slot, or [`NO_SERVICE`].
+    pub(super) svc: u16,
+    /// The flow's subscriber slot in the table's rollup, valid while `sub_stamp` is the
+    /// table's stamp (see `subscriber::rollup`); `u32::MAX` before the first resolution.
+    pub(super) sub: u32,
+    pub(super) sub_stamp: u32,
 }
 
 /// A deadline queue entry (ordered by time first).
@@ -139,12 +157,23 @@ pub enum Extra {
     },
 }
 
-/// Records emitted by a table: NDJSON lines and, per line, its key and byte range.
+/// A summary interval of packet time, `[start_us, end_us)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interval {
+    pub start_us: u64,
+    pub end_us: u64,
+}
+
+/// Records emitted by a table: NDJSON lines and, per line, its key and byte range; and, when
+/// an interval closed, the subscriber partials of that interval.
 #[derive(Debug, Default)]
 pub struct Output {
     pub lines: Vec<u8>,
     pub index: Vec<Entry>,
     pub extras: Vec<Extra>,
+    /// Subscriber partials of the interval that closed (`interval`), by subscriber id.
+    pub subscribers: Vec<(String, Partial)>,
+    pub interval: Option<Interval>,
 }
 
 impl Output {
@@ -188,6 +217,10 @@ pub struct TableOptions {
     pub app: AppOptions,
     /// Static subscriber map (`--subscribers FILE`): names the subscriber of a flow.
     pub static_map: Option<std::sync::Arc<crate::subscriber::static_map::StaticMap>>,
+    /// GTPv2-C / RADIUS binding settings.
+    pub bindings: BindingsConfig,
+    /// Downstream payload a TCP flow needs for a goodput sample (`throughput.min_bytes`).
+    pub throughput_min_bytes: u64,
 }
 
 /// App-parser settings of a table.
@@ -232,6 +265,16 @@ pub struct FlowTable {
     txns: Vec<Txn>,
     /// Records emitted since the last [`FlowTable::take_output`].
     out: Output,
+    /// Identities learned from GTPv2-C and RADIUS (identical in every worker).
+    bindings: Bindings,
+    bind_gen: u64,
+    /// Per-subscriber partials of the open interval.
+    rollup: Rollup,
+    /// Moves when a binding changes or an interval closes: a flow whose `sub_stamp` differs
+    /// resolves its subscriber again.
+    stamp: u32,
+    /// The stamp at the last interval close: cached slot indexes older than it are void.
+    epoch_stamp: u32,
 }
 
 /// Why a flow record is written.
@@ -276,6 +319,11 @@ impl FlowTable {
             app_deadlines: BinaryHeap::new(),
             txns: Vec::new(),
             out: Output::default(),
+            bindings: Bindings::new(opts.bindings.clone()),
+            bind_gen: 0,
+            rollup: Rollup::default(),
+            stamp: 1,
+            epoch_stamp: 1,
             opts: TableOptions { capacity, ..opts },
         }
     }
@@ -296,7 +344,7 @@ impl FlowTable {
         let next = Output {
             lines: Vec::with_capacity(self.out.lines.capacity()),
             index: Vec::with_capacity(self.out.index.capacity()),
-            extras: Vec::new(),
+            ..Output::default()
         };
         let mut out = std::mem::replace(&mut self.out, next);
         out.sort();
@@ -490,6 +538,10 @@ impl FlowTable {
                 _ => None,
             },
             app_checked: !matches!(d.l4, L4::Tcp(_)),
+            sub_up: Dir::C2S,
+            svc: NO_SERVICE,
+            sub: u32::MAX,
+            sub_stamp: 0,
         };
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -573,6 +625,7 @@ impl FlowTable {
             }
         }
 
+        let mut samples = SegmentSamples::default();
         if let L4::Tcp(t) = d.l4 {
             let f = &self.slots[slot as usize];
             let dir = if side == f.client { Dir::C2S } else { Dir::S2C };
@@ -587,9 +640,10 @@ impl FlowTable {
                 timestamps: t.timestamps,
             };
             let verdict = match self.slots[slot as usize].tcp.as_mut() {
-                Some(tcp) => tcp.update(&seg),
+                Some(tcp) => tcp.update_with(&seg, |us| samples.push(us)),
                 None => Default::default(),
             };
+            samples.events = verdict.events;
             if verdict.new_connection {
                 let f = &self.slots[slot as usize];
                 let reason = closing_reason(f).unwrap_or(EndReason::Idle);
@@ -601,7 +655,9 @@ impl FlowTable {
                         dir: Dir::C2S,
                         ..seg
                     };
-                    tcp.update(&seg);
+                    samples = SegmentSamples::default();
+                    let events = tcp.update_with(&seg, |us| samples.push(us)).events;
+                    samples.events = events;
                 }
             } else if let Some(close) = verdict.closed {
                 let f = &mut self.slots[slot as usize];
@@ -654,8 +710,13 @@ impl FlowTable {
                 }
             }
         }
+        self.count_for_subscriber(slot, dir, u64::from(d.ip.total_len), &samples);
+        let f = &self.slots[slot as usize];
         if f.app.is_some() || !f.app_checked {
             self.app_packet(slot, now_us, dir, d, c);
+            if self.slots[slot as usize].svc == NO_SERVICE {
+                self.attach_service(slot);
+            }
         }
     }
 
@@ -750,7 +811,21 @@ impl FlowTable {
 
     /// Write one transaction record (`dns`, `http`, `tls`) of the flow in `slot`.
     fn emit_txn(&mut self, slot: u32, mut txn: Txn) {
+        self.txn_for_subscriber(slot, &txn);
+        let mut sub = self.sub_key(slot);
         let f = &self.slots[slot as usize];
+        if let (Txn::Dns(dns), SubKey::Ip(ip)) = (&txn, &sub) {
+            // A flow first seen with a response took the responder for its client: by the
+            // address fallback, a DNS record's subscriber is the query's sender.
+            let querier = match dns.query_dir {
+                Dir::C2S => f.client,
+                Dir::S2C => f.client.other(),
+            };
+            let querier = f.key.addr(querier);
+            if *ip != querier && !self.opts.home_nets.iter().any(|n| n.contains(*ip)) {
+                sub = SubKey::Ip(querier);
+            }
+        }
         let key = RecordKey {
             first_us: txn.ts_us(),
             flow: f.key,
@@ -764,7 +839,7 @@ impl FlowTable {
         let start = self.out.lines.len();
         let mut len = 0;
         if write {
-            let record = super::record::txn_record(f, &txn, &self.opts);
+            let record = super::record::txn_record(f, &txn, &self.opts, sub.as_record());
             if serde_json::to_writer(&mut self.out.lines, &record).is_ok() {
                 len = self.out.lines.len() - start;
                 self.out.lines.push(b'\n');
@@ -810,6 +885,7 @@ impl FlowTable {
     /// Emit the final record of a flow and free its slot.
     fn finish(&mut self, slot: u32, reason: EndReason, c: &mut Counters) {
         self.finish_app(slot, c);
+        self.final_for_subscriber(slot);
         self.emit(slot, reason, true, c);
         let f = &mut self.slots[slot as usize];
         let key = f.key;
@@ -830,8 +906,9 @@ impl FlowTable {
         if !self.opts.emit_records {
             return;
         }
+        let sub = self.sub_key(slot);
         let f = &self.slots[slot as usize];
-        let record = super::record::flow_record(f, reason, is_final, &self.opts);
+        let record = super::record::flow_record(f, reason, is_final, &self.opts, sub.as_record());
         let key = RecordKey {
             first_us: f.first_us,
             flow: f.key,

@@ -1,11 +1,44 @@
 //! The merger: the workers' sorted record streams, tick by tick, into one ordered output.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::names::DnsNames;
 use super::*;
 use crate::app::service::ServiceRules;
 use crate::flow::table::Extra;
+use crate::subscriber::score::ScoreConfig;
+use crate::subscriber::summary::Partial;
+
+/// An experience score and the KPI that cost the most (DESIGN §4).
+type Score = (f64, Option<&'static str>);
+
+/// What the merger needs besides the sink.
+pub(super) struct MergeOptions {
+    pub(super) services: Arc<ServiceRules>,
+    pub(super) probe: String,
+    pub(super) subscriber_records: bool,
+    pub(super) cell_records: bool,
+    pub(super) score: ScoreConfig,
+    /// Services listed per subscriber record (by bytes).
+    pub(super) top_services: usize,
+    /// Worst subscribers listed per cell record.
+    pub(super) worst_subscribers: usize,
+}
+
+impl MergeOptions {
+    pub(super) fn of(opts: &ReadOptions) -> Self {
+        Self {
+            services: opts.config.services.clone(),
+            probe: opts.config.probe_id.clone(),
+            subscriber_records: opts.records.subscriber,
+            cell_records: opts.records.cell,
+            score: opts.config.score.clone(),
+            top_services: 5,
+            worst_subscribers: 5,
+        }
+    }
+}
 
 pub(super) enum ToMerger {
     /// Records of one tick, sorted; `last` marks a worker's final piece of that tick.
@@ -24,26 +57,98 @@ pub(super) struct Merger<'s> {
     pub(super) error: Option<std::io::Error>,
     /// Names from DNS answers, for flows that announced no host (see [`super::names`]).
     names: DnsNames,
-    services: Arc<ServiceRules>,
+    opts: MergeOptions,
     /// Scratch for a flow line with its service filled in.
     patched: Vec<u8>,
+    /// Subscriber partials of the interval being closed, merged over the workers.
+    partials: BTreeMap<String, Partial>,
+    /// The interval whose partials arrived: written when the round ends.
+    closing: Option<Interval>,
 }
 
 impl<'s> Merger<'s> {
-    pub(super) fn new(sink: &'s mut dyn Sink, services: Arc<ServiceRules>) -> Self {
+    pub(super) fn new(sink: &'s mut dyn Sink, opts: MergeOptions) -> Self {
         Self {
             sink,
             error: None,
             names: DnsNames::default(),
-            services,
+            opts,
             patched: Vec::new(),
+            partials: BTreeMap::new(),
+            closing: None,
         }
     }
 
     /// Write one sorted output (single worker, or a merged run).
-    pub(super) fn write(&mut self, out: &Output, now_us: u64) {
+    pub(super) fn write(&mut self, mut out: Output, now_us: u64) {
+        self.absorb(&mut out);
         for i in 0..out.len() {
-            self.entry(out, i, now_us);
+            self.entry(&out, i, now_us);
+        }
+    }
+
+    /// Take the subscriber partials a worker's output carries.
+    fn absorb(&mut self, out: &mut Output) {
+        for (id, p) in out.subscribers.drain(..) {
+            match self.partials.entry(id) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(p);
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().merge(&p),
+            }
+        }
+        if let Some(interval) = out.interval {
+            self.closing = Some(interval);
+        }
+    }
+
+    /// A round (one tick of every worker) is written: if it closed an interval, write its
+    /// `subscriber` records (by id) and then its `cell` records (by cell).
+    pub(super) fn round_done(&mut self, now_us: u64) {
+        let Some(interval) = self.closing.take() else {
+            return;
+        };
+        let partials = std::mem::take(&mut self.partials);
+        let scored: Vec<(&str, &Partial, Score)> = partials
+            .iter()
+            .map(|(id, p)| {
+                let s = crate::subscriber::score::score(p, &self.opts.score);
+                (id.as_str(), p, s)
+            })
+            .collect();
+        let mut line = Vec::new();
+        if self.opts.subscriber_records {
+            for (id, p, score) in &scored {
+                let record = crate::subscriber::record::subscriber_record(
+                    &self.opts.probe,
+                    interval.start_us,
+                    interval.end_us,
+                    id,
+                    p,
+                    *score,
+                    self.opts.top_services,
+                );
+                line.clear();
+                if serde_json::to_writer(&mut line, &record).is_ok() {
+                    self.line(&line, now_us);
+                }
+            }
+        }
+        if self.opts.cell_records {
+            let subs: Vec<(&str, &Partial, f64)> =
+                scored.iter().map(|(id, p, s)| (*id, *p, s.0)).collect();
+            for record in crate::subscriber::cell::cell_records(
+                &self.opts.probe,
+                interval.start_us,
+                interval.end_us,
+                &subs,
+                self.opts.worst_subscribers,
+            ) {
+                line.clear();
+                if serde_json::to_writer(&mut line, &record).is_ok() {
+                    self.line(&line, now_us);
+                }
+            }
         }
     }
 
@@ -63,7 +168,7 @@ impl<'s> Merger<'s> {
                 let service = self
                     .names
                     .lookup(*server, first_us)
-                    .and_then(|name| self.services.service(name));
+                    .and_then(|name| self.opts.services.service(name));
                 let at = *at as usize;
                 if let (Some(service), Some(head), Some(tail)) =
                     (service, line.get(..at), line.get(at + 4..))
@@ -115,14 +220,20 @@ impl<'s> Merger<'s> {
                     (
                         false,
                         Ok(ToMerger::Records {
-                            out, now_us, last, ..
+                            mut out,
+                            now_us,
+                            last,
+                            ..
                         }),
-                    ) => Some(Head {
-                        out,
-                        pos: 0,
-                        last,
-                        now_us,
-                    }),
+                    ) => {
+                        self.absorb(&mut out);
+                        Some(Head {
+                            out,
+                            pos: 0,
+                            last,
+                            now_us,
+                        })
+                    }
                     (false, Ok(ToMerger::Done(c))) => {
                         counters += &c;
                         done[w] = true;
@@ -143,8 +254,12 @@ impl<'s> Merger<'s> {
                     while let Some(h) = slot.as_mut().filter(|h| h.pos >= h.out.len() && !h.last) {
                         match rxs[w].recv() {
                             Ok(ToMerger::Records {
-                                out, now_us, last, ..
+                                mut out,
+                                now_us,
+                                last,
+                                ..
                             }) => {
+                                self.absorb(&mut out);
                                 *h = Head {
                                     out,
                                     pos: 0,
@@ -165,7 +280,11 @@ impl<'s> Merger<'s> {
                             .map(|h| (h.out.index[h.pos].key, w))
                     })
                     .min();
-                let Some((_, w)) = next else { break };
+                let Some((_, w)) = next else {
+                    let now_us = heads.iter().flatten().map(|h| h.now_us).max();
+                    self.round_done(now_us.unwrap_or(0));
+                    break;
+                };
                 let h = heads[w].as_mut().expect("chosen above");
                 let i = h.pos;
                 h.pos += 1;

@@ -44,7 +44,7 @@ use crate::decode::{self, Decoded, FragmentInfo, L4};
 use crate::export::record::{StatsRecord, SCHEMA_VERSION};
 use crate::export::sink::Sink;
 use crate::flow::key::dispatch_hash;
-use crate::flow::table::{FlowTable, Output, TableOptions};
+use crate::flow::table::{is_control, FlowTable, Interval, Output, TableOptions};
 use crate::telemetry::{Counters, Progress};
 use crate::time::Timestamp;
 
@@ -64,6 +64,8 @@ pub struct RecordSet {
     pub dns: bool,
     pub http: bool,
     pub tls: bool,
+    pub subscriber: bool,
+    pub cell: bool,
 }
 
 impl RecordSet {
@@ -73,10 +75,11 @@ impl RecordSet {
         dns: true,
         http: true,
         tls: true,
+        subscriber: true,
+        cell: true,
     };
 
-    /// Parse a comma list; names of record types of later milestones are accepted and produce
-    /// nothing yet.
+    /// Parse a comma list of record type names.
     pub fn parse(list: &str) -> Result<RecordSet, String> {
         let mut set = RecordSet {
             flow: false,
@@ -84,6 +87,8 @@ impl RecordSet {
             dns: false,
             http: false,
             tls: false,
+            subscriber: false,
+            cell: false,
         };
         for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match name {
@@ -92,7 +97,8 @@ impl RecordSet {
                 "dns" => set.dns = true,
                 "http" => set.http = true,
                 "tls" => set.tls = true,
-                "subscriber" | "cell" => {}
+                "subscriber" => set.subscriber = true,
+                "cell" => set.cell = true,
                 other => {
                     return Err(format!(
                         "unknown record type \"{other}\": use a comma list of flow, stats, dns, http, tls, subscriber, cell"
@@ -114,6 +120,8 @@ pub struct ReadOptions {
     pub home_nets: Vec<Cidr>,
     pub records: RecordSet,
     pub progress: bool,
+    /// Summary interval (µs of packet time, aligned to its multiples); 0 = the whole input.
+    pub interval_us: u64,
 }
 
 /// What a run did.
@@ -127,7 +135,9 @@ pub struct RunSummary {
 /// Where the reader sends packets and ticks.
 pub(super) trait Downstream {
     fn packet(&mut self, block: &Block, p: PacketRef);
-    fn tick(&mut self, now: Timestamp);
+    /// A whole second of packet time begins (`now`); `close` is the summary interval that
+    /// ends with it, if one does.
+    fn tick(&mut self, now: Timestamp, close: Option<Interval>);
 }
 
 /// One worker, called inline on the reader's thread.
@@ -143,10 +153,11 @@ impl Downstream for Inline<'_, '_> {
     fn packet(&mut self, block: &Block, p: PacketRef) {
         self.worker.packet(&p, block);
     }
-    fn tick(&mut self, now: Timestamp) {
-        let out = self.worker.tick(now);
+    fn tick(&mut self, now: Timestamp, close: Option<Interval>) {
+        let out = self.worker.tick(now, close);
         self.last_us = now.as_us();
-        self.merger.write(&out, self.last_us);
+        self.merger.write(out, self.last_us);
+        self.merger.round_done(self.last_us);
     }
 }
 
@@ -177,6 +188,11 @@ pub(super) fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions
         home_nets: opts.home_nets.clone(),
         emit_records: opts.records.flow,
         static_map: opts.config.static_map.clone(),
+        bindings: crate::subscriber::bindings::BindingsConfig {
+            radius_secret: opts.config.radius_secret.clone(),
+            ..Default::default()
+        },
+        throughput_min_bytes: opts.config.throughput_min_bytes,
         app: crate::flow::table::AppOptions {
             config: opts.config.app.clone(),
             services: opts.config.services.clone(),
@@ -197,7 +213,7 @@ pub(super) fn table_options(opts: &ReadOptions, workers: usize) -> (TableOptions
 /// Run `read`: all inputs as one stream, records to `sink`.
 pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunSummary> {
     let n = opts.workers.max(1);
-    let mut merger = Merger::new(sink, opts.config.services.clone());
+    let mut merger = Merger::new(sink, merge::MergeOptions::of(opts));
     let (capture_errors, counters) = if n == 1 {
         let (table, frag) = table_options(opts, 1);
         let mut down = Inline {
@@ -205,13 +221,18 @@ pub fn run_read(opts: &ReadOptions, sink: &mut dyn Sink) -> std::io::Result<RunS
             merger: &mut merger,
             last_us: 0,
         };
-        let errors = read_all(opts, &mut down);
+        let (errors, interval) = read_all(opts, &mut down);
         let Inline {
             worker,
             merger,
             last_us,
         } = down;
-        let counters = worker.end(&mut |out, _| merger.write(&out, last_us));
+        let counters = worker.end(interval, &mut |out, last| {
+            merger.write(out, last_us);
+            if last {
+                merger.round_done(last_us);
+            }
+        });
         (errors, counters)
     } else if inputs_are_files(opts) {
         run_shared_walk(opts, n, &mut merger)?
@@ -274,10 +295,65 @@ pub fn stats_record(probe: &str, c: &Counters, capture_errors: usize) -> StatsRe
     }
 }
 
+/// Summary intervals over a packet stream (DESIGN §3): aligned to multiples of the interval,
+/// or one interval from the first to the last packet when the interval is 0. Every worker
+/// runs the same sequence on the same timestamps, so all close the same intervals.
+pub(super) struct Intervals {
+    len_us: u64,
+    open: Option<Interval>,
+}
+
+impl Intervals {
+    pub(super) fn new(len_us: u64) -> Self {
+        Self { len_us, open: None }
+    }
+
+    /// At a tick (`now`, before the packet at `ts` is processed): the interval that closes.
+    #[inline]
+    pub(super) fn at_tick(&mut self, now: u64) -> Option<Interval> {
+        match self.open {
+            Some(i) if self.len_us > 0 && now >= i.end_us => self.open.take(),
+            _ => None,
+        }
+    }
+
+    /// A packet at `ts` is about to be processed.
+    #[inline]
+    pub(super) fn packet(&mut self, ts: u64) {
+        match &mut self.open {
+            None if self.len_us == 0 => {
+                self.open = Some(Interval {
+                    start_us: ts,
+                    end_us: ts.saturating_add(1),
+                })
+            }
+            None => {
+                let start_us = ts - ts % self.len_us;
+                self.open = Some(Interval {
+                    start_us,
+                    end_us: start_us.saturating_add(self.len_us),
+                });
+            }
+            // The whole-input interval ends after the latest packet.
+            Some(i) if self.len_us == 0 => i.end_us = i.end_us.max(ts.saturating_add(1)),
+            Some(_) => {}
+        }
+    }
+
+    /// End of input: the interval still open.
+    pub(super) fn finish(self) -> Option<Interval> {
+        self.open
+    }
+}
+
 /// Walk every input in order, sending packets and ticks downstream. Returns the capture
-/// errors (a damaged file stops that file only).
-pub(super) fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> Vec<CaptureError> {
+/// errors (a damaged file stops that file only) and the summary interval still open.
+pub(super) fn read_all(
+    opts: &ReadOptions,
+    down: &mut impl Downstream,
+) -> (Vec<CaptureError>, Option<Interval>) {
     let mut errors = Vec::new();
+    let mut intervals = Intervals::new(opts.interval_us);
     let mut next_tick: Option<u64> = None;
     let progress = Progress::new(&opts.inputs, opts.progress);
     let mut done_bytes = 0u64;
@@ -301,11 +377,12 @@ pub(super) fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> Vec<Ca
                 None => next_tick = Some((ts - ts % TICK_US).saturating_add(TICK_US)),
                 Some(t) if ts >= t => {
                     let now = ts - ts % TICK_US;
-                    down.tick(Timestamp(now));
+                    down.tick(Timestamp(now), intervals.at_tick(now));
                     next_tick = Some(now.saturating_add(TICK_US));
                 }
                 Some(_) => {}
             }
+            intervals.packet(ts);
             down.packet(block, p);
         });
         if let Err(e) = result {
@@ -314,5 +391,5 @@ pub(super) fn read_all(opts: &ReadOptions, down: &mut impl Downstream) -> Vec<Ca
         done_bytes += file_len;
     }
     progress.finish(packets);
-    errors
+    (errors, intervals.finish())
 }

@@ -9,12 +9,23 @@ pub(super) struct Batch {
 
 pub(super) enum ToWorker {
     Batch(Batch),
-    /// Run timeouts at `now` and ship the records emitted since the previous tick.
+    /// Run timeouts at `now` and ship the records emitted since the previous tick (and the
+    /// partials of the interval `close`, if one ends).
     Tick {
         now: Timestamp,
+        close: Option<Interval>,
     },
-    /// End of input: flush every flow.
-    End,
+    /// End of input: flush every flow and close the last interval.
+    End {
+        interval: Option<Interval>,
+    },
+    /// A control-plane packet another worker counts, copied for this worker's bindings.
+    Control {
+        ts: Timestamp,
+        link: LinkType,
+        wire_len: u32,
+        bytes: Vec<u8>,
+    },
     /// A datagram reassembled by the reader, with the decoded fragment that completed it.
     Datagram {
         ts: Timestamp,
@@ -81,6 +92,26 @@ impl Threaded {
 }
 
 impl Threaded {
+    /// Copy a control-plane packet to every worker but its owner `w`, after the packets
+    /// before it (their pending batches go first), so every worker's bindings change at the
+    /// same point of the stream.
+    fn broadcast_control(&mut self, w: usize, p: &PacketRef, data: &[u8]) {
+        for (i, tx) in self.txs.iter().enumerate() {
+            if i == w {
+                continue;
+            }
+            if let Some(b) = self.pending[i].take() {
+                let _ = tx.send(ToWorker::Batch(b));
+            }
+            let _ = tx.send(ToWorker::Control {
+                ts: p.ts,
+                link: p.link,
+                wire_len: p.wire_len,
+                bytes: data.to_vec(),
+            });
+        }
+    }
+
     /// Append a packet to worker `w`'s batch; send the batch when full or when the packet
     /// lives in another block.
     #[inline]
@@ -128,18 +159,22 @@ impl Downstream for Threaded {
                     self.fragment(&p, &d, &f);
                     return;
                 }
-                owner(d.ip.src, d.ip.dst, n)
+                let w = owner(d.ip.src, d.ip.dst, n);
+                if is_control(&d) {
+                    self.broadcast_control(w, &p, data);
+                }
+                w
             }
             // Frames that do not decode go to worker 0, which counts them.
             Err(_) => 0,
         };
         self.push(w, block, p);
     }
-    fn tick(&mut self, now: Timestamp) {
+    fn tick(&mut self, now: Timestamp, close: Option<Interval>) {
         self.flush();
         self.reasm.expire(now);
         for tx in &self.txs {
-            let _ = tx.send(ToWorker::Tick { now });
+            let _ = tx.send(ToWorker::Tick { now, close });
         }
     }
 }
@@ -158,9 +193,9 @@ impl Downstream for SharedWalk {
     fn packet(&mut self, block: &Block, p: PacketRef) {
         self.worker.shared_walk_packet(&p, block, self.me, self.n);
     }
-    fn tick(&mut self, now: Timestamp) {
+    fn tick(&mut self, now: Timestamp, close: Option<Interval>) {
         self.last_us = now.as_us();
-        let out = self.worker.tick(now);
+        let out = self.worker.tick(now, close);
         let _ = self.merger.send(ToMerger::Records {
             out,
             now_us: self.last_us,
@@ -205,14 +240,14 @@ pub(super) fn run_shared_walk(
                         merger: merger_tx,
                         last_us: 0,
                     };
-                    let errors = read_all(&walk_opts, &mut down);
+                    let (errors, interval) = read_all(&walk_opts, &mut down);
                     let SharedWalk {
                         worker,
                         merger,
                         last_us,
                         ..
                     } = down;
-                    let mut counters = worker.end(&mut |out, last| {
+                    let mut counters = worker.end(interval, &mut |out, last| {
                         let _ = merger.send(ToMerger::Records {
                             out,
                             now_us: last_us,
@@ -281,10 +316,10 @@ pub(super) fn run_threaded(
                 reasm: Reassembler::new(frag),
                 counters: Counters::default(),
             };
-            let errors = read_all(&reader_opts, &mut down);
+            let (errors, interval) = read_all(&reader_opts, &mut down);
             down.flush();
             for tx in &down.txs {
-                let _ = tx.send(ToWorker::End);
+                let _ = tx.send(ToWorker::End { interval });
             }
             let mut counters = down.counters;
             counters.frag = down.reasm.stats();
@@ -320,16 +355,22 @@ pub(super) fn worker_thread(
                 let _ = recycle.send(b.pkts);
             }
             ToWorker::Datagram { ts, outer, bytes } => w.datagram(ts, &outer, &bytes),
-            ToWorker::Tick { now } => {
+            ToWorker::Control {
+                ts,
+                link,
+                wire_len,
+                bytes,
+            } => w.control_copy(ts, link, &bytes, wire_len),
+            ToWorker::Tick { now, close } => {
                 last_us = now.as_us();
                 let _ = merger.send(ToMerger::Records {
-                    out: w.tick(now),
+                    out: w.tick(now, close),
                     now_us: last_us,
                     last: true,
                 });
             }
-            ToWorker::End => {
-                let counters = w.end(&mut |out, last| {
+            ToWorker::End { interval } => {
+                let counters = w.end(interval, &mut |out, last| {
                     let _ = merger.send(ToMerger::Records {
                         out,
                         now_us: last_us,

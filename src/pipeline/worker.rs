@@ -70,7 +70,12 @@ impl Worker {
                 } else if owner(d.ip.src, d.ip.dst, n) == me {
                     count_frame(c, p);
                     c.decoded += 1;
+                    if is_control(&d) {
+                        self.table.control(p.ts.as_us(), &d, true);
+                    }
                     self.table.update(p.ts, &d, c);
+                } else if is_control(&d) {
+                    self.table.control(p.ts.as_us(), &d, false);
                 }
             }
             Err(skip) => {
@@ -82,17 +87,34 @@ impl Worker {
         }
     }
 
+    /// A control-plane packet another worker counts (stdin mode: the reader broadcasts them,
+    /// so that every worker's identity bindings follow capture order).
+    pub fn control_copy(&mut self, ts: Timestamp, link: LinkType, data: &[u8], wire_len: u32) {
+        if let Ok(d) = decode::frame(link, data, wire_len) {
+            if is_control(&d) {
+                self.table.control(ts.as_us(), &d, false);
+            }
+        }
+    }
+
     /// Account a datagram reassembled elsewhere (its fragments were counted there).
     pub fn datagram(&mut self, ts: Timestamp, outer: &Decoded<'_>, bytes: &[u8]) {
         let whole = decode::resume(outer, bytes);
         account_datagram(&mut self.table, &mut self.counters, ts, whole);
     }
 
-    /// Run timeouts at `now`; return the records emitted since the last call, sorted.
-    pub fn tick(&mut self, now: Timestamp) -> Output {
+    /// Run timeouts at `now`; return the records emitted since the last call, sorted, and
+    /// when `close` is given the subscriber partials of that interval (closed after the
+    /// timeouts, so what they end belongs to it).
+    pub fn tick(&mut self, now: Timestamp, close: Option<Interval>) -> Output {
         self.table.expire(now, &mut self.counters);
         self.reasm.expire(now);
-        self.table.take_output()
+        let mut out = self.table.take_output();
+        if let Some(interval) = close {
+            out.subscribers = self.table.close_interval();
+            out.interval = Some(interval);
+        }
+        out
     }
 
     /// End of input: hand over the records emitted since the last tick as one complete
@@ -100,7 +122,12 @@ impl Worker {
     /// flush every flow as a third run, in sorted pieces of
     /// which the final one has `last = true`. Two runs, so that merging the runs of all
     /// workers gives the same order as one worker. Returns the counters.
-    pub fn end(mut self, send: &mut dyn FnMut(Output, bool)) -> Counters {
+    /// The last interval (`interval`, if any packet was read) closes with the final piece.
+    pub fn end(
+        mut self,
+        interval: Option<Interval>,
+        send: &mut dyn FnMut(Output, bool),
+    ) -> Counters {
         send(self.table.take_output(), true);
         // App parsers hand over what is pending (unanswered queries, requests without a
         // response, handshakes without application data) as a run of their own: those records
@@ -114,7 +141,12 @@ impl Worker {
                     send(prev, false);
                 }
             });
-        send(held.unwrap_or_default(), true);
+        let mut last = held.unwrap_or_default();
+        if let Some(interval) = interval {
+            last.subscribers = self.table.close_interval();
+            last.interval = Some(interval);
+        }
+        send(last, true);
         self.counters.frag = self.reasm.stats();
         self.counters
     }
@@ -139,6 +171,9 @@ pub fn process_packet(
                     account_datagram(table, c, p.ts, decode::resume(&d, datagram));
                 }
             } else {
+                if is_control(&d) {
+                    table.control(p.ts.as_us(), &d, true);
+                }
                 table.update(p.ts, &d, c);
             }
         }

@@ -58,6 +58,20 @@ pub struct Verdict {
     /// was reported, or any SYN without ACK in a flow whose start was not seen. The tracker
     /// did NOT apply it; the table ends this flow and starts a new one with the segment.
     pub new_connection: bool,
+    /// What this segment did, as [`event`] bits (for the subscriber rollup).
+    pub events: u8,
+}
+
+/// Bits of [`Verdict::events`].
+pub mod event {
+    /// The handshake completed with this segment (RTTs in [`super::TcpTracker::report`]).
+    pub const ESTABLISHED: u8 = 1;
+    /// `ttfb_us` was measured with this segment.
+    pub const TTFB: u8 = 2;
+    /// A retransmission (counted in `retransmits`).
+    pub const RETRANSMIT: u8 = 4;
+    /// A data segment: payload > 0 and not a keep-alive.
+    pub const DATA: u8 = 8;
 }
 
 /// TCP outcome (DESIGN §4), decided by the handshake state when the flow is reported, or
@@ -325,6 +339,11 @@ impl TcpTracker {
     /// (`no_handshake`). Before completion, a client SYN with a new ISN is a new attempt in
     /// the same flow.
     pub fn update(&mut self, seg: &Segment) -> Verdict {
+        self.update_with(seg, |_| {})
+    }
+
+    /// [`TcpTracker::update`], calling `on_rtt` with each `data_rtt_us` sample it takes.
+    pub fn update_with(&mut self, seg: &Segment, mut on_rtt: impl FnMut(u64)) -> Verdict {
         let f = seg.flags;
         let opening_syn = f.syn() && !f.ack() && !f.rst();
         if self.phase == Phase::Start {
@@ -336,6 +355,7 @@ impl TcpTracker {
             return Verdict {
                 closed: None,
                 new_connection: true,
+                events: 0,
             };
         }
         if f.rst() {
@@ -363,11 +383,23 @@ impl TcpTracker {
         } else {
             self.stream_mut(seg.dir).on_segment(seg, at)
         };
-        self.on_handshake(seg, opening_syn, new_space);
-        if seg.payload_len > 0 && class != Class::KeepAlive {
-            self.on_payload(seg);
-        }
         let mut verdict = Verdict::default();
+        let was_established = self.phase == Phase::Established;
+        self.on_handshake(seg, opening_syn, new_space);
+        if !was_established && self.phase == Phase::Established {
+            verdict.events |= event::ESTABLISHED;
+        }
+        if class == Class::Retransmit {
+            verdict.events |= event::RETRANSMIT;
+        }
+        if seg.payload_len > 0 && class != Class::KeepAlive {
+            verdict.events |= event::DATA;
+            let had_ttfb = self.has(TTFB_DONE);
+            self.on_payload(seg);
+            if !had_ttfb && self.has(TTFB_DONE) {
+                verdict.events |= event::TTFB;
+            }
+        }
         if f.ack() {
             let now = seg.ts.since(self.rtt_base);
             let [c2s, s2c] = &mut self.streams;
@@ -376,7 +408,10 @@ impl TcpTracker {
                 Dir::S2C => s2c,
             };
             let rtt = &mut self.rtt;
-            acked.on_ack(seg.ack, now, |us| rtt.add(us));
+            acked.on_ack(seg.ack, now, |us| {
+                rtt.add(us);
+                on_rtt(us);
+            });
             // Close::Fin: both directions sent a FIN and each FIN was acknowledged by the
             // other side (the second FIN's ACK normally completes it).
             if !self.has(CLOSED) && self.streams.iter().all(|s| s.fin_seen() && s.fin_acked()) {
@@ -504,6 +539,7 @@ impl TcpTracker {
         Verdict {
             closed: Some(Close::Rst),
             new_connection: false,
+            events: 0,
         }
     }
 
